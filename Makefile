@@ -1,0 +1,39 @@
+# A thin wrapper over CMake + Ninja + CTest. `make` builds, `make run` starts
+# the service on the embedded defaults, `make test` runs every test.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+LISTEN     ?= 127.0.0.1:8080
+RUN_ARGS   ?=
+
+.PHONY: all build deps run test test-asan demo clean
+
+all: build
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	bash scripts/deps.sh
+
+run: deps build
+	@mkdir -p var
+	bash scripts/run.sh $(BUILD)/otpgate --listen $(LISTEN) $(RUN_ARGS)
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOG_SANITIZE=ON
+
+# Runs the whole suite on the release build, then again under ASan+UBSan,
+# and ends with one plain "N passed, N failed" line over both runs.
+test: build $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	bash scripts/test.sh $(BUILD) $(ASAN_BUILD)
+
+demo:
+	bash scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,17 @@
+# Turns each migration file into a C string in a table ordered by file name.
+# Inputs: OUT (the .c file to write), SYMBOL (the table's name), FILES.
+set(body "/* Generated from src/store/migrations; do not edit. */\n")
+string(APPEND body "#include \"store/migration.h\"\n\n")
+string(APPEND body "const struct migration ${SYMBOL}[] = {\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  math(EXPR version "${version} + 0")
+  file(READ ${f} sql)
+  string(REPLACE "\\" "\\\\" sql "${sql}")
+  string(REPLACE "\"" "\\\"" sql "${sql}")
+  string(REPLACE "\n" "\\n\"\n    \"" sql "${sql}")
+  string(APPEND body "  {${version}, \"${name}\",\n    \"${sql}\"},\n")
+endforeach()
+string(APPEND body "  {0, 0, 0},\n};\n")
+file(WRITE ${OUT} "${body}")

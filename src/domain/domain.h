@@ -1,0 +1,47 @@
+/*
+ * What every domain operation needs: the deployment's settings, the derived
+ * secrets, a clock, and a hook to wake the dispatcher when a message is
+ * queued. The domain layer holds the business rules (tenants, keys,
+ * templates, OTPs, the ledger); it speaks to the database only through
+ * store.h and never touches HTTP, JSON on the wire, or an upstream.
+ */
+#ifndef OG_DOMAIN_H
+#define OG_DOMAIN_H
+
+#include "base/secret.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+#define DOMAIN_RESENDS_MAX 3          /* resends allowed per OTP request */
+#define DOMAIN_IDEM_TTL_MS (24LL * 3600 * 1000)
+#define DOMAIN_IDEM_LOCK_MS (60LL * 1000) /* an in-flight claim older than this was abandoned */
+#define DOMAIN_BUSY_RETRIES_MAX 5     /* write transactions retried on OG_ERR_BUSY */
+
+struct domain_config {
+	int64_t price_paise;        /* the deployment's price per SMS */
+	int billing_offset_sec;     /* billing dates are computed in this UTC offset */
+	int resend_cooldown_sec;    /* the least time between sends of one request */
+	char provider[STORE_PROVIDER_MAX]; /* the deployment's default provider */
+};
+
+struct domain {
+	struct domain_config cfg;
+	const struct secret *secret;
+	/** Returns the current time in ms; clock_now_ms in production. */
+	int64_t (*now_ms)(void);
+	/** Called after a transaction that queued a message commits; may be NULL. */
+	void (*on_queued)(void *arg);
+	void *on_queued_arg;
+};
+
+/** Fills d with the defaults (25 paise, +05:30, 30 s cooldown, "log"). */
+void domain_init(struct domain *d, const struct secret *secret);
+
+/** Returns the time now, from d->now_ms. */
+int64_t domain_now_ms(const struct domain *d);
+
+/** Returns the tenant's price per SMS: its own, else the deployment's. */
+int64_t domain_price_paise(const struct domain *d, const struct store_tenant *t);
+
+#endif

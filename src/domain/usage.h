@@ -1,0 +1,18 @@
+/*
+ * Usage and invoices, read from the per-day aggregate that every capture
+ * updates in its own transaction, so neither scans the ledger.
+ */
+#ifndef OG_USAGE_H
+#define OG_USAGE_H
+
+#include "domain/domain.h"
+
+/** Sums charged SMS per tenant over from_day..to_day ("YYYY-MM-DD", inclusive). */
+enum og_err usage_range(const struct domain *d, struct store_conn *c, const char *tenant_id,
+			const char *from_day, const char *to_day, store_usage_fn fn, void *arg);
+
+/** Sums a billing month ("YYYY-MM") per tenant, as usage_range over its days. */
+enum og_err usage_month(const struct domain *d, struct store_conn *c, const char *month,
+			store_usage_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * The store interface: the records otpgate keeps and the operations on them,
+ * as a table of function pointers that a driver (store_sqlite, later
+ * store_pg) fills in. Nothing above this header knows which database is in
+ * use. The domain layer composes these operations inside a write
+ * transaction; a driver only moves records, it makes no business decision.
+ *
+ * Every tenant-owned record carries tenant_id, and every lookup of one is
+ * scoped by it, so one tenant's data is never reachable with another's id.
+ * All times are int64_t ms since the epoch (UTC); all money is int64_t paise.
+ *
+ * Return values: OG_OK; OG_ERR_NOT_FOUND when a get finds nothing;
+ * OG_ERR_CONFLICT when an insert breaks a unique key; OG_ERR_BUSY when the
+ * database stayed locked past its timeout; OG_ERR_STORE for anything else.
+ */
+#ifndef OG_STORE_H
+#define OG_STORE_H
+
+#include "base/clock.h"
+#include "base/og_err.h"
+#include "base/phone.h"
+#include "base/rnd.h"
+#include "base/secret.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Field limits. Input longer than these is refused at the API boundary. */
+#define STORE_ID_MAX RND_ID_MAX
+#define STORE_TENANT_ID_MAX 65 /* 64 characters plus NUL */
+#define STORE_NAME_MAX 129     /* 128 characters plus NUL */
+#define STORE_HEADER_MAX 12    /* sender header: up to 11 characters */
+#define STORE_PE_ID_MAX 31     /* DLT PE-ID: up to 30 digits */
+#define STORE_DLT_ID_MAX 31    /* DLT template id: up to 30 digits */
+#define STORE_TEMPLATE_NAME_MAX 65
+#define STORE_TEMPLATE_BODY_MAX 1025 /* 1024 bytes plus NUL */
+#define STORE_TEMPLATE_VARS_MAX 10
+#define STORE_VAR_NAME_MAX 33
+#define STORE_PROVIDER_MAX 33
+#define STORE_URL_MAX 513
+#define STORE_CREDENTIAL_MAX 257 /* plaintext upstream API key */
+#define STORE_SEALED_CREDENTIAL_MAX (STORE_CREDENTIAL_MAX + SECRET_SEAL_OVERHEAD)
+#define STORE_PAYLOAD_MAX 4096 /* plaintext dispatch payload (JSON) */
+#define STORE_SEALED_PAYLOAD_MAX (STORE_PAYLOAD_MAX + SECRET_SEAL_OVERHEAD)
+#define STORE_KEY_PREFIX_MAX 24
+#define STORE_REFERENCE_MAX 129
+#define STORE_PROVIDER_MSG_ID_MAX 129
+#define STORE_ERROR_TEXT_MAX 257
+#define STORE_IDEM_KEY_MAX 129
+#define STORE_IDEM_BODY_MAX 4096
+#define STORE_PAGE_MAX 100 /* the most records one list call returns */
+
+/* ---- Records ---------------------------------------------------------- */
+
+enum store_billing_mode { STORE_BILLING_PREPAID, STORE_BILLING_POSTPAID };
+
+struct store_tenant {
+	char id[STORE_TENANT_ID_MAX];
+	char name[STORE_NAME_MAX];
+	char sender_header[STORE_HEADER_MAX];
+	char pe_id[STORE_PE_ID_MAX];
+	int64_t price_paise;      /* 0 means the deployment's price */
+	int billing_mode;         /* enum store_billing_mode */
+	int64_t credit_limit_paise;
+	int64_t monthly_cap_sms;  /* 0 means no cap */
+	int otp_length;
+	int otp_ttl_sec;
+	int otp_max_attempts;
+	char upstream_provider[STORE_PROVIDER_MAX]; /* "" means the deployment's */
+	char upstream_url[STORE_URL_MAX];
+	unsigned char upstream_key_sealed[STORE_SEALED_CREDENTIAL_MAX];
+	size_t upstream_key_sealed_len; /* 0 when the tenant has no key of its own */
+	bool suspended;
+	int64_t created_at_ms;
+	int64_t updated_at_ms;
+};
+
+enum store_key_kind { STORE_KEY_ADMIN, STORE_KEY_SEND, STORE_KEY_TENANT };
+
+/* API keys are a platform catalogue (like tenants), looked up by hash alone. */
+struct store_api_key {
+	char id[STORE_ID_MAX];
+	char tenant_id[STORE_TENANT_ID_MAX]; /* "" for admin and send keys */
+	int kind;                            /* enum store_key_kind */
+	char name[STORE_NAME_MAX];
+	char prefix[STORE_KEY_PREFIX_MAX]; /* the first characters, for display */
+	unsigned char hash[SECRET_HASH_LEN];
+	int64_t created_at_ms;
+	int64_t revoked_at_ms; /* 0 while the key is valid */
+};
+
+struct store_template {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char name[STORE_TEMPLATE_NAME_MAX];
+	char dlt_template_id[STORE_DLT_ID_MAX];
+	char body[STORE_TEMPLATE_BODY_MAX];
+	int var_count;
+	char vars[STORE_TEMPLATE_VARS_MAX][STORE_VAR_NAME_MAX];
+	bool is_default;
+	int64_t created_at_ms;
+};
+
+/* The wallet is a cache of the ledger, updated in the same transaction as
+ * every entry, so it always equals the sums over the tenant's entries. */
+struct store_wallet {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	int64_t balance_paise; /* credits minus captures */
+	int64_t held_paise;    /* open holds */
+	int64_t held_count;    /* number of open holds */
+	int64_t updated_at_ms;
+};
+
+enum store_ledger_kind {
+	STORE_LEDGER_CREDIT,  /* balance += amount */
+	STORE_LEDGER_HOLD,    /* held += amount */
+	STORE_LEDGER_CAPTURE, /* held -= amount, balance -= amount: the charge */
+	STORE_LEDGER_RELEASE  /* held -= amount */
+};
+
+/* The store enforces: at most one CREDIT per (tenant_id, reference) and at
+ * most one CAPTURE or RELEASE per (tenant_id, message_id). */
+struct store_ledger_entry {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char id[STORE_ID_MAX];
+	int kind; /* enum store_ledger_kind */
+	int64_t amount_paise;
+	char message_id[STORE_ID_MAX];      /* "" for credits */
+	char reference[STORE_REFERENCE_MAX]; /* "" except for credits */
+	int64_t created_at_ms;
+	/* "YYYY-MM-DD HH:MM:SS" in the billing offset; set on captures only,
+	 * and what the tenant_sms_ledger view shows as created_at. */
+	char billed_local[CLOCK_LOCAL_MAX];
+};
+
+/* Sums over a tenant's ledger, to check the wallet cache against. */
+struct store_ledger_sums {
+	int64_t balance_paise;
+	int64_t held_paise;
+	int64_t held_count;
+};
+
+enum store_otp_status {
+	STORE_OTP_PENDING,
+	STORE_OTP_APPROVED,
+	STORE_OTP_EXPIRED,
+	STORE_OTP_MAX_ATTEMPTS,
+	STORE_OTP_CANCELED,
+	STORE_OTP_FAILED
+};
+
+struct store_otp {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char id[STORE_ID_MAX];
+	unsigned char phone_hash[SECRET_HASH_LEN]; /* keyed hash, for lookup by phone */
+	char phone_masked[PHONE_MAX];
+	char template_name[STORE_TEMPLATE_NAME_MAX];
+	unsigned char code_hash[SECRET_HASH_LEN]; /* keyed hash of the current code */
+	int status;                               /* enum store_otp_status */
+	int attempts;
+	int max_attempts;
+	int resend_count;
+	int64_t expires_at_ms;
+	int64_t last_sent_at_ms;
+	int64_t created_at_ms;
+	int64_t updated_at_ms;
+};
+
+enum store_msg_status { STORE_MSG_QUEUED, STORE_MSG_SENDING, STORE_MSG_SENT, STORE_MSG_FAILED };
+
+/* A message is also the outbox entry: QUEUED rows whose next_attempt_at_ms
+ * has come, and SENDING rows whose lease has run out, are claimable. */
+struct store_message {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char id[STORE_ID_MAX];
+	char request_id[STORE_ID_MAX];
+	char phone_masked[PHONE_MAX];
+	char sender_header[STORE_HEADER_MAX];
+	char pe_id[STORE_PE_ID_MAX];
+	char dlt_template_id[STORE_DLT_ID_MAX];
+	int status; /* enum store_msg_status */
+	char provider[STORE_PROVIDER_MAX];
+	char provider_message_id[STORE_PROVIDER_MSG_ID_MAX];
+	int64_t cost_paise; /* the amount held, and captured if sent */
+	char error[STORE_ERROR_TEXT_MAX];
+	/* Sealed JSON with the destination, text and variables (the code among
+	 * them); emptied once the message is final. */
+	unsigned char payload_sealed[STORE_SEALED_PAYLOAD_MAX];
+	size_t payload_sealed_len;
+	int attempts;
+	int64_t next_attempt_at_ms;
+	int64_t lease_until_ms;
+	int64_t created_at_ms;
+	int64_t sent_at_ms; /* 0 until sent */
+	int64_t updated_at_ms;
+};
+
+struct store_message_filter {
+	const char *tenant_id; /* NULL for every tenant */
+	const char *after_id;  /* NULL to start from the newest */
+	int status;            /* enum store_msg_status, or -1 for any */
+	int64_t from_ms;       /* created_at >= from_ms; 0 for no bound */
+	int64_t to_ms;         /* created_at < to_ms; 0 for no bound */
+	size_t limit;          /* 1..STORE_PAGE_MAX */
+};
+
+enum store_idem_state { STORE_IDEM_IN_FLIGHT, STORE_IDEM_DONE };
+
+struct store_idem {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char key[STORE_IDEM_KEY_MAX];
+	unsigned char request_hash[SECRET_HASH_LEN];
+	int state; /* enum store_idem_state */
+	int response_status;
+	char response_body[STORE_IDEM_BODY_MAX];
+	int64_t created_at_ms;
+	int64_t locked_until_ms; /* an IN_FLIGHT claim older than this is abandoned */
+};
+
+/* One row of usage: charged SMS and their cost for a tenant over a range. */
+struct store_usage_row {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	int64_t total_sms;
+	int64_t total_cost_paise;
+};
+
+/** Called once per usage row; a non-OG_OK return stops the iteration and is returned. */
+typedef enum og_err (*store_usage_fn)(void *arg, const struct store_usage_row *row);
+
+/* ---- Driver interface ------------------------------------------------- */
+
+struct store;
+struct store_conn;
+
+struct store_ops {
+	const char *name;
+	/** True if this driver handles the URL (a path, or a scheme it owns). */
+	bool (*accepts)(const char *url);
+	/** Opens the database named by url; creates it if absent. */
+	enum og_err (*open)(const char *url, struct store **out);
+	/** Closes the database; every connection must be closed first. */
+	void (*close)(struct store *s);
+	/** Opens a connection; each thread uses its own. */
+	enum og_err (*conn_open)(struct store *s, struct store_conn **out);
+	void (*conn_close)(struct store_conn *c);
+
+	/** Applies every migration newer than the schema; *applied counts them. */
+	enum og_err (*migrate)(struct store_conn *c, int *applied);
+	/** Checks that the database answers. */
+	enum og_err (*ping)(struct store_conn *c);
+
+	/** Starts a write transaction that holds the write lock from its start. */
+	enum og_err (*begin)(struct store_conn *c);
+	enum og_err (*commit)(struct store_conn *c);
+	/** Rolls back; safe to call when no transaction is open. */
+	void (*rollback)(struct store_conn *c);
+
+	enum og_err (*tenant_insert)(struct store_conn *c, const struct store_tenant *t);
+	enum og_err (*tenant_get)(struct store_conn *c, const char *id, struct store_tenant *out);
+	/** Replaces every field of the tenant with the same id. */
+	enum og_err (*tenant_update)(struct store_conn *c, const struct store_tenant *t);
+	/** Lists tenants ordered by id, starting after after_id (or the first when NULL). */
+	enum og_err (*tenant_list)(struct store_conn *c, const char *after_id, size_t limit,
+				   struct store_tenant *out, size_t *n);
+
+	enum og_err (*key_insert)(struct store_conn *c, const struct store_api_key *k);
+	/** Finds the key with this hash, revoked or not. */
+	enum og_err (*key_find_by_hash)(struct store_conn *c,
+					const unsigned char hash[SECRET_HASH_LEN],
+					struct store_api_key *out);
+	/** Lists keys of one tenant, or platform keys when tenant_id is "", by id. */
+	enum og_err (*key_list)(struct store_conn *c, const char *tenant_id, const char *after_id,
+				size_t limit, struct store_api_key *out, size_t *n);
+	/** Sets revoked_at_ms on the key if it belongs to tenant_id ("" for platform keys). */
+	enum og_err (*key_revoke)(struct store_conn *c, const char *tenant_id, const char *id,
+				  int64_t now_ms);
+
+	enum og_err (*template_insert)(struct store_conn *c, const struct store_template *t);
+	/** Finds a template by its name or else by its DLT template id. */
+	enum og_err (*template_get)(struct store_conn *c, const char *tenant_id,
+				    const char *name_or_dlt_id, struct store_template *out);
+	enum og_err (*template_get_default)(struct store_conn *c, const char *tenant_id,
+					    struct store_template *out);
+	/** Clears is_default on every template of the tenant. */
+	enum og_err (*template_clear_default)(struct store_conn *c, const char *tenant_id);
+	enum og_err (*template_list)(struct store_conn *c, const char *tenant_id,
+				     const char *after_name, size_t limit,
+				     struct store_template *out, size_t *n);
+	enum og_err (*template_delete)(struct store_conn *c, const char *tenant_id,
+				       const char *name);
+
+	/** Reads the wallet; a tenant without one reads as all zeros (OG_OK). */
+	enum og_err (*wallet_get)(struct store_conn *c, const char *tenant_id,
+				  struct store_wallet *out);
+	/** Inserts or replaces the wallet. */
+	enum og_err (*wallet_put)(struct store_conn *c, const struct store_wallet *w);
+
+	enum og_err (*ledger_insert)(struct store_conn *c, const struct store_ledger_entry *e);
+	/** Finds the CREDIT entry with this reference. */
+	enum og_err (*ledger_find_credit)(struct store_conn *c, const char *tenant_id,
+					  const char *reference, struct store_ledger_entry *out);
+	/** Sums the tenant's entries the way the wallet cache should. */
+	enum og_err (*ledger_sums)(struct store_conn *c, const char *tenant_id,
+				   struct store_ledger_sums *out);
+
+	/** Adds count SMS and cost to the tenant's day ("YYYY-MM-DD", billing offset). */
+	enum og_err (*usage_add)(struct store_conn *c, const char *tenant_id, const char *day,
+				 int64_t sms, int64_t cost_paise);
+	/** Calls fn once per tenant with charged SMS on days from_day..to_day inclusive,
+	 *  ordered by tenant id; tenant_id NULL means every tenant. */
+	enum og_err (*usage_range)(struct store_conn *c, const char *tenant_id,
+				   const char *from_day, const char *to_day, store_usage_fn fn,
+				   void *arg);
+
+	enum og_err (*otp_insert)(struct store_conn *c, const struct store_otp *o);
+	enum og_err (*otp_get)(struct store_conn *c, const char *tenant_id, const char *id,
+			       struct store_otp *out);
+	/** Finds the tenant's newest PENDING request for the phone hash. */
+	enum og_err (*otp_find_pending)(struct store_conn *c, const char *tenant_id,
+					const unsigned char phone_hash[SECRET_HASH_LEN],
+					struct store_otp *out);
+	/** Replaces status, attempts, resend_count, code_hash and the times. */
+	enum og_err (*otp_update)(struct store_conn *c, const struct store_otp *o);
+
+	enum og_err (*message_insert)(struct store_conn *c, const struct store_message *m);
+	enum og_err (*message_get)(struct store_conn *c, const char *tenant_id, const char *id,
+				   struct store_message *out);
+	/** Looks a message up by id alone, for a caller allowed to see every tenant. */
+	enum og_err (*message_get_any)(struct store_conn *c, const char *id,
+				       struct store_message *out);
+	/** Lists messages newest first (by id) under the filter. */
+	enum og_err (*message_list)(struct store_conn *c, const struct store_message_filter *f,
+				    struct store_message *out, size_t *n);
+	/** Lists the messages of one OTP request, oldest first. */
+	enum og_err (*message_list_by_request)(struct store_conn *c, const char *tenant_id,
+					       const char *request_id, struct store_message *out,
+					       size_t max, size_t *n);
+	/** Replaces status, provider fields, error, payload, attempts and the times. */
+	enum og_err (*message_update)(struct store_conn *c, const struct store_message *m);
+	/** Claims up to max due messages: sets them SENDING with lease_until_ms and
+	 *  attempts + 1, and returns them. Runs in its own write transaction. */
+	enum og_err (*outbox_claim)(struct store_conn *c, int64_t now_ms, int64_t lease_until_ms,
+				    size_t max, struct store_message *out, size_t *n);
+	/** Counts QUEUED and SENDING messages, for the outbox-depth gauge. */
+	enum og_err (*outbox_depth)(struct store_conn *c, int64_t *out);
+
+	enum og_err (*idem_get)(struct store_conn *c, const char *tenant_id, const char *key,
+				struct store_idem *out);
+	/** Inserts or replaces the record with the same (tenant_id, key). */
+	enum og_err (*idem_put)(struct store_conn *c, const struct store_idem *r);
+	/** Deletes the record; used when a claimed request ends in a server error. */
+	enum og_err (*idem_delete)(struct store_conn *c, const char *tenant_id, const char *key);
+	/** Deletes records created before before_ms. */
+	enum og_err (*idem_expire)(struct store_conn *c, int64_t before_ms);
+};
+
+/* Drivers embed these as their first member. */
+struct store {
+	const struct store_ops *ops;
+};
+
+struct store_conn {
+	const struct store_ops *ops;
+	struct store *store;
+};
+
+/** Opens the database at url with the first registered driver that accepts it. */
+enum og_err store_open(const char *url, struct store **out);
+
+/** Closes the database opened by store_open. */
+void store_close(struct store *s);
+
+/** Returns this thread's connection to s, opening it on first use; it closes at thread exit. */
+enum og_err store_thread_conn(struct store *s, struct store_conn **out);
+
+/** Closes this thread's connection now (before store_close on the main thread). */
+void store_thread_conn_release(void);
+
+/** Runs ops->rollback if a transaction may be open; for cleanup paths. */
+void store_rollback(struct store_conn *c);
+
+#endif
