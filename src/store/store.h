@@ -160,6 +160,10 @@ struct store_otp {
 	int attempts;
 	int max_attempts;
 	int resend_count;
+	/* Sealed JSON with the phone and the caller's variables, so a resend can
+	 * render a new message; emptied once the request is final. */
+	unsigned char context_sealed[STORE_SEALED_PAYLOAD_MAX];
+	size_t context_sealed_len;
 	int64_t expires_at_ms;
 	int64_t last_sent_at_ms;
 	int64_t created_at_ms;
@@ -319,7 +323,7 @@ struct store_ops {
 	enum og_err (*otp_find_pending)(struct store_conn *c, const char *tenant_id,
 					const unsigned char phone_hash[SECRET_HASH_LEN],
 					struct store_otp *out);
-	/** Replaces status, attempts, resend_count, code_hash and the times. */
+	/** Replaces status, attempts, resend_count, code_hash, context and the times. */
 	enum og_err (*otp_update)(struct store_conn *c, const struct store_otp *o);
 
 	enum og_err (*message_insert)(struct store_conn *c, const struct store_message *m);

@@ -1,0 +1,533 @@
+/*
+ * OTP send, verify, resend and status. The order of a send matters: all
+ * validation and rendering happen before the write transaction, so the write
+ * lock is held only for the money check, the hold and three inserts; and
+ * the message is queued in that same transaction, so a message exists if
+ * and only if its hold does.
+ */
+#include "domain/otp.h"
+
+#include "base/log.h"
+#include "domain/ledger.h"
+#include "domain/outbox.h"
+
+#include <assert.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <string.h>
+
+/* Everything a send needs that is decided before the transaction. */
+struct otp_plan {
+	struct store_tenant tenant;
+	struct store_template tmpl;
+	char phone[PHONE_MAX];
+	char code[RND_CODE_LEN_MAX + 1];
+	struct outbox_payload payload;
+};
+
+static const char *const otp_status_names[] = {
+	[STORE_OTP_PENDING] = "pending",
+	[STORE_OTP_APPROVED] = "approved",
+	[STORE_OTP_EXPIRED] = "expired",
+	[STORE_OTP_MAX_ATTEMPTS] = "max_attempts_reached",
+	[STORE_OTP_CANCELED] = "canceled",
+	[STORE_OTP_FAILED] = "failed",
+};
+
+const char *otp_status_name(int status)
+{
+	assert(status >= STORE_OTP_PENDING && status <= STORE_OTP_FAILED);
+	return otp_status_names[status];
+}
+
+static bool code_valid(const char *code)
+{
+	size_t len = strlen(code);
+	if (len < RND_CODE_LEN_MIN || len > RND_CODE_LEN_MAX)
+		return false;
+	return strspn(code, "0123456789") == len;
+}
+
+/* The code is bound to its tenant and request, so a hash copied onto
+ * another request verifies nothing. */
+static void otp_code_hash(const struct domain *d, const char *tenant_id, const char *request_id,
+			  const char *code, unsigned char out[SECRET_HASH_LEN])
+{
+	const char *parts[] = {tenant_id, request_id, code};
+	secret_hmac(d->secret, SECRET_CODE_HMAC, parts, 3, out);
+}
+
+static void otp_phone_hash(const struct domain *d, const char *tenant_id, const char *phone,
+			   unsigned char out[SECRET_HASH_LEN])
+{
+	const char *parts[] = {tenant_id, phone};
+	secret_hmac(d->secret, SECRET_PHONE_HMAC, parts, 2, out);
+}
+
+static const char *find_var(const struct otp_variable *vars, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(vars[i].name, name) == 0)
+			return vars[i].value;
+	return NULL;
+}
+
+/* Fills the payload's variables from the template's names and renders the
+ * text. "otp" is the code; "appName" falls back to the tenant's name. */
+static enum og_err otp_render(struct otp_plan *p, const struct otp_variable *vars, size_t nvars,
+			      struct og_detail *det)
+{
+	const char *values[STORE_TEMPLATE_VARS_MAX];
+	struct outbox_payload *pl = &p->payload;
+
+	assert(p->tmpl.var_count <= STORE_TEMPLATE_VARS_MAX);
+	pl->var_count = (size_t)p->tmpl.var_count;
+	for (size_t i = 0; i < pl->var_count; i++) {
+		const char *name = p->tmpl.vars[i];
+		const char *value;
+		if (strcmp(name, TEMPLATE_VAR_OTP) == 0)
+			value = p->code;
+		else if ((value = find_var(vars, nvars, name)) == NULL &&
+			 strcmp(name, TEMPLATE_VAR_APP_NAME) == 0)
+			value = p->tenant.name;
+		if (!value)
+			return og_fail(det, OG_ERR_INVALID_REQUEST, "variables",
+				       "variables.%s is required by template %s", name,
+				       p->tmpl.name);
+		if (strlen(value) >= TEMPLATE_VALUE_MAX)
+			return og_fail(det, OG_ERR_INVALID_REQUEST, "variables",
+				       "variables.%s is longer than %d", name,
+				       TEMPLATE_VALUE_MAX - 1);
+		memcpy(pl->var_names[i], name, strlen(name) + 1);
+		memcpy(pl->var_values[i], value, strlen(value) + 1);
+		values[i] = pl->var_values[i];
+	}
+	memcpy(pl->to, p->phone, sizeof pl->to);
+	if (template_render(p->tmpl.body, values, pl->var_count, pl->text, sizeof pl->text) !=
+	    OG_OK)
+		return og_fail(det, OG_ERR_INVALID_REQUEST, "template",
+			       "the rendered message is longer than %d bytes",
+			       TEMPLATE_RENDERED_MAX - 1);
+	return OG_OK;
+}
+
+/* Seals what a resend needs: the phone and the caller's variables. */
+static enum og_err otp_seal_context(const struct domain *d, const char *phone,
+				    const struct otp_variable *vars, size_t nvars,
+				    struct store_otp *o)
+{
+	json_t *root = json_pack("{s:s, s:{}}", "phone", phone, "vars");
+	json_t *jv = root ? json_object_get(root, "vars") : NULL;
+	char *text = NULL;
+	enum og_err rc = OG_ERR_NOMEM;
+
+	if (!jv)
+		goto out;
+	for (size_t i = 0; i < nvars; i++)
+		if (json_object_set_new(jv, vars[i].name, json_string(vars[i].value)) != 0)
+			goto out;
+	text = json_dumps(root, JSON_COMPACT);
+	if (!text)
+		goto out;
+	rc = secret_seal(d->secret, o->id, text, strlen(text), o->context_sealed,
+			 sizeof o->context_sealed, &o->context_sealed_len);
+out:
+	if (text) {
+		sodium_memzero(text, strlen(text));
+		free(text);
+	}
+	json_decref(root);
+	return rc;
+}
+
+static enum og_err otp_open_context(const struct domain *d, const struct store_otp *o,
+				    char phone[PHONE_MAX], struct otp_variable *vars,
+				    size_t *nvars)
+{
+	char text[STORE_PAYLOAD_MAX + 1];
+	size_t len = 0;
+	json_t *root = NULL, *jv, *value;
+	const char *name, *ph;
+	enum og_err rc;
+
+	*nvars = 0;
+	rc = secret_open(d->secret, o->id, o->context_sealed, o->context_sealed_len, text,
+			 STORE_PAYLOAD_MAX, &len);
+	if (rc != OG_OK)
+		return rc;
+	text[len] = '\0';
+	root = json_loads(text, 0, NULL);
+	sodium_memzero(text, sizeof text);
+	rc = OG_ERR_INTERNAL;
+	ph = json_string_value(json_object_get(root, "phone"));
+	jv = json_object_get(root, "vars");
+	if (!ph || strlen(ph) >= PHONE_MAX || !json_is_object(jv))
+		goto out;
+	memcpy(phone, ph, strlen(ph) + 1);
+	json_object_foreach(jv, name, value)
+	{
+		const char *v = json_string_value(value);
+		if (*nvars >= OTP_VARIABLES_MAX || !v || strlen(name) >= STORE_VAR_NAME_MAX ||
+		    strlen(v) >= TEMPLATE_VALUE_MAX)
+			goto out;
+		memcpy(vars[*nvars].name, name, strlen(name) + 1);
+		memcpy(vars[*nvars].value, v, strlen(v) + 1);
+		(*nvars)++;
+	}
+	rc = OG_OK;
+out:
+	json_decref(root);
+	return rc;
+}
+
+/* Builds the outbox row for a message of request o carrying plan p. */
+static enum og_err otp_message(const struct domain *d, const struct otp_plan *p,
+			       const struct store_otp *o, int64_t now, int64_t cost_paise,
+			       struct store_message *m)
+{
+	const struct store_tenant *t = &p->tenant;
+
+	memset(m, 0, sizeof *m);
+	memcpy(m->tenant_id, t->id, sizeof m->tenant_id);
+	rnd_id("msg", now, m->id);
+	memcpy(m->request_id, o->id, sizeof m->request_id);
+	memcpy(m->phone_masked, o->phone_masked, sizeof m->phone_masked);
+	memcpy(m->sender_header, t->sender_header, sizeof m->sender_header);
+	memcpy(m->pe_id, t->pe_id, sizeof m->pe_id);
+	memcpy(m->dlt_template_id, p->tmpl.dlt_template_id, sizeof m->dlt_template_id);
+	m->status = STORE_MSG_QUEUED;
+	memcpy(m->provider, t->upstream_provider[0] ? t->upstream_provider : d->cfg.provider,
+	       sizeof m->provider);
+	m->cost_paise = cost_paise;
+	m->next_attempt_at_ms = now;
+	m->created_at_ms = now;
+	m->updated_at_ms = now;
+	return outbox_seal(d, t->id, &p->payload, m);
+}
+
+/* Reads the tenant and checks it may send. */
+static enum og_err otp_tenant(const struct domain *d, struct store_conn *c, const char *tenant_id,
+			      struct store_tenant *out)
+{
+	enum og_err rc = c->ops->tenant_get(c, tenant_id, out);
+	(void)d;
+	if (rc != OG_OK)
+		return rc;
+	return out->suspended ? OG_ERR_TENANT_SUSPENDED : OG_OK;
+}
+
+/* The write half of a send or resend: re-read the tenant under the lock,
+ * hold the price, write the request and the message, record the response. */
+static enum og_err otp_commit(const struct domain *d, struct store_conn *c, struct otp_plan *p,
+			      struct store_otp *o, bool is_new, int64_t prior_updated_at_ms,
+			      const struct idem_ticket *ticket, struct otp_send_result *out)
+{
+	struct store_message m;
+	int64_t now = domain_now_ms(d);
+	int64_t price;
+	enum og_err rc;
+
+	rc = c->ops->begin(c);
+	if (rc != OG_OK)
+		return rc;
+	rc = otp_tenant(d, c, p->tenant.id, &p->tenant);
+	if (rc != OG_OK)
+		goto out;
+	if (!is_new) {
+		/* The resend was decided on a read outside this transaction;
+		 * if a verify or another resend has changed the request since,
+		 * writing it back would lose that change. */
+		struct store_otp current;
+		rc = c->ops->otp_get(c, o->tenant_id, o->id, &current);
+		if (rc == OG_OK && current.updated_at_ms != prior_updated_at_ms)
+			rc = OG_ERR_CONFLICT;
+		if (rc != OG_OK)
+			goto out;
+	}
+	price = domain_price_paise(d, &p->tenant);
+	rc = otp_message(d, p, o, now, price, &m);
+	if (rc != OG_OK)
+		goto out;
+	rc = ledger_hold(d, c, &p->tenant, m.id, price);
+	if (rc != OG_OK)
+		goto out;
+	rc = is_new ? c->ops->otp_insert(c, o) : c->ops->otp_update(c, o);
+	if (rc != OG_OK)
+		goto out;
+	rc = c->ops->message_insert(c, &m);
+	if (rc != OG_OK)
+		goto out;
+	memcpy(out->request_id, o->id, sizeof out->request_id);
+	memcpy(out->message_id, m.id, sizeof out->message_id);
+	out->expires_at_ms = o->expires_at_ms;
+	out->cost_paise = price;
+	if (ticket)
+		rc = idem_complete(d, c, ticket, out);
+	if (rc == OG_OK)
+		rc = c->ops->commit(c);
+out:
+	if (rc != OG_OK) {
+		c->ops->rollback(c);
+		return rc;
+	}
+	if (d->on_queued)
+		d->on_queued(d->on_queued_arg);
+	return OG_OK;
+}
+
+enum og_err otp_send(const struct domain *d, struct store_conn *c, struct otp_send_input *in,
+		     const struct idem_ticket *ticket, struct otp_send_result *out,
+		     struct og_detail *det)
+{
+	struct otp_plan *p = NULL;
+	struct store_otp *o = NULL;
+	int64_t now = domain_now_ms(d);
+	enum og_err rc;
+
+	if (in->has_code && !code_valid(in->code))
+		return og_fail(det, OG_ERR_INVALID_REQUEST, "code", "the code must be %d to %d digits",
+			       RND_CODE_LEN_MIN, RND_CODE_LEN_MAX);
+	/* The plan and the request are large (sealed blobs); keep them off
+	 * the worker thread's stack. */
+	p = calloc(1, sizeof *p);
+	o = calloc(1, sizeof *o);
+	if (!p || !o) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	if (!phone_parse(in->phone, p->phone)) {
+		rc = og_fail(det, OG_ERR_INVALID_PHONE, "phone",
+			     "phone must be E.164, e.g. +919876543210 (Indian mobiles: 10 digits "
+			     "starting 6-9)");
+		goto out;
+	}
+	rc = otp_tenant(d, c, in->tenant_id, &p->tenant);
+	if (rc != OG_OK)
+		goto out;
+	rc = template_resolve(d, c, p->tenant.id, in->template_ref, &p->tmpl);
+	if (rc == OG_ERR_TEMPLATE_NOT_FOUND) {
+		og_fail(det, rc, "template", in->template_ref[0] ? "no template named %s"
+							     : "the tenant has no default template%s",
+			in->template_ref);
+		goto out;
+	}
+	if (rc != OG_OK)
+		goto out;
+	if (in->has_code)
+		memcpy(p->code, in->code, sizeof p->code);
+	else
+		rnd_code((size_t)p->tenant.otp_length, p->code);
+	rc = otp_render(p, in->vars, in->var_count, det);
+	if (rc != OG_OK)
+		goto out;
+
+	memcpy(o->tenant_id, p->tenant.id, sizeof o->tenant_id);
+	rnd_id("req", now, o->id);
+	otp_phone_hash(d, o->tenant_id, p->phone, o->phone_hash);
+	phone_mask(p->phone, o->phone_masked);
+	memcpy(o->template_name, p->tmpl.name, sizeof o->template_name);
+	otp_code_hash(d, o->tenant_id, o->id, p->code, o->code_hash);
+	o->status = STORE_OTP_PENDING;
+	o->max_attempts = p->tenant.otp_max_attempts;
+	o->expires_at_ms = now + (int64_t)p->tenant.otp_ttl_sec * 1000;
+	o->last_sent_at_ms = now;
+	o->created_at_ms = now;
+	o->updated_at_ms = now;
+	rc = otp_seal_context(d, p->phone, in->vars, in->var_count, o);
+	if (rc != OG_OK)
+		goto out;
+	rc = otp_commit(d, c, p, o, true, 0, ticket, out);
+	if (rc == OG_OK)
+		log_info("otp.sent", "{s:s, s:s, s:s, s:s}", "tenant_id", o->tenant_id,
+			 "request_id", o->id, "message_id", out->message_id, "phone",
+			 o->phone_masked);
+	else if (og_err_http_status(rc) == 402)
+		log_info("otp.refused", "{s:s, s:s, s:s}", "tenant_id", o->tenant_id, "reason",
+			 og_err_code(rc), "phone", o->phone_masked);
+out:
+	if (p)
+		sodium_memzero(p, sizeof *p);
+	free(p);
+	free(o);
+	return rc;
+}
+
+/* A pending request past its expiry reads, and is stored, as expired. */
+static bool otp_expire(struct store_otp *o, int64_t now)
+{
+	if (o->status == STORE_OTP_PENDING && now >= o->expires_at_ms) {
+		o->status = STORE_OTP_EXPIRED;
+		return true;
+	}
+	return false;
+}
+
+static int otp_attempts_left(const struct store_otp *o)
+{
+	int left = o->max_attempts - o->attempts;
+	return left > 0 ? left : 0;
+}
+
+static void otp_finalise(struct store_otp *o, int64_t now)
+{
+	o->context_sealed_len = 0; /* the phone is no longer needed */
+	sodium_memzero(o->context_sealed, sizeof o->context_sealed);
+	o->updated_at_ms = now;
+}
+
+enum og_err otp_verify(const struct domain *d, struct store_conn *c,
+		       const struct otp_verify_input *in, struct otp_verify_result *out,
+		       struct og_detail *det)
+{
+	struct store_otp *o = NULL;
+	unsigned char hash[SECRET_HASH_LEN];
+	char phone[PHONE_MAX];
+	int64_t now = domain_now_ms(d);
+	bool dirty = false;
+	enum og_err rc;
+
+	if (!code_valid(in->code))
+		return og_fail(det, OG_ERR_INVALID_REQUEST, "code", "the code must be %d to %d digits",
+			       RND_CODE_LEN_MIN, RND_CODE_LEN_MAX);
+	if (!in->request_id[0] && !phone_parse(in->phone, phone))
+		return og_fail(det, OG_ERR_INVALID_PHONE, "phone", "phone must be E.164");
+	o = calloc(1, sizeof *o);
+	if (!o)
+		return OG_ERR_NOMEM;
+	rc = c->ops->begin(c);
+	if (rc != OG_OK)
+		goto out;
+	if (in->request_id[0]) {
+		rc = c->ops->otp_get(c, in->tenant_id, in->request_id, o);
+	} else {
+		otp_phone_hash(d, in->tenant_id, phone, hash);
+		rc = c->ops->otp_find_pending(c, in->tenant_id, hash, o);
+	}
+	if (rc != OG_OK)
+		goto out;
+	memset(out, 0, sizeof *out);
+	memcpy(out->request_id, o->id, sizeof out->request_id);
+
+	dirty = otp_expire(o, now);
+	if (o->status == STORE_OTP_PENDING) {
+		dirty = true;
+		if (o->attempts >= o->max_attempts) {
+			/* This attempt exceeds the limit: the request is spent
+			 * for good, whatever the code. */
+			o->attempts++;
+			o->status = STORE_OTP_MAX_ATTEMPTS;
+		} else {
+			o->attempts++;
+			otp_code_hash(d, o->tenant_id, o->id, in->code, hash);
+			if (sodium_memcmp(hash, o->code_hash, SECRET_HASH_LEN) == 0) {
+				o->status = STORE_OTP_APPROVED;
+				out->verified = true;
+			}
+		}
+	}
+	if (o->status != STORE_OTP_PENDING)
+		otp_finalise(o, now);
+	if (dirty) {
+		o->updated_at_ms = now;
+		rc = c->ops->otp_update(c, o);
+		if (rc == OG_OK)
+			rc = c->ops->commit(c);
+	}
+	out->status = o->status;
+	out->attempts_left = o->status == STORE_OTP_PENDING ? otp_attempts_left(o) : 0;
+	if (o->status == STORE_OTP_APPROVED && !out->verified)
+		out->attempts_left = 0;
+out:
+	if (rc != OG_OK || !dirty)
+		c->ops->rollback(c);
+	if (rc == OG_OK)
+		log_info("otp.verified", "{s:s, s:s, s:b, s:s}", "tenant_id", o->tenant_id,
+			 "request_id", o->id, "verified", out->verified, "status",
+			 otp_status_name(out->status));
+	free(o);
+	return rc;
+}
+
+enum og_err otp_resend(const struct domain *d, struct store_conn *c, const char *tenant_id,
+		       const char *request_id, const struct idem_ticket *ticket,
+		       struct otp_send_result *out, int *retry_after_sec, struct og_detail *det)
+{
+	struct otp_plan *p = NULL;
+	struct store_otp *o = NULL;
+	struct otp_variable vars[OTP_VARIABLES_MAX];
+	size_t nvars = 0;
+	int64_t now = domain_now_ms(d);
+	int64_t next_ms, prior_updated_at_ms;
+	enum og_err rc;
+
+	*retry_after_sec = 0;
+	p = calloc(1, sizeof *p);
+	o = calloc(1, sizeof *o);
+	if (!p || !o) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	rc = c->ops->otp_get(c, tenant_id, request_id, o);
+	if (rc != OG_OK)
+		goto out;
+	otp_expire(o, now);
+	/* A failed delivery is the usual reason to resend, so it may. */
+	if (o->status != STORE_OTP_PENDING && o->status != STORE_OTP_FAILED) {
+		rc = og_fail(det, OG_ERR_CONFLICT, "request_id", "the request is %s, not pending",
+			     otp_status_name(o->status));
+		goto out;
+	}
+	if (o->resend_count >= DOMAIN_RESENDS_MAX) {
+		rc = og_fail(det, OG_ERR_TOO_MANY_RESENDS, "request_id",
+			     "the request was already resent %d times", DOMAIN_RESENDS_MAX);
+		goto out;
+	}
+	next_ms = o->last_sent_at_ms + (int64_t)d->cfg.resend_cooldown_sec * 1000;
+	if (now < next_ms) {
+		*retry_after_sec = (int)((next_ms - now + 999) / 1000);
+		rc = og_fail(det, OG_ERR_RESEND_TOO_SOON, NULL, "resend again in %d s",
+			     *retry_after_sec);
+		goto out;
+	}
+	rc = otp_tenant(d, c, tenant_id, &p->tenant);
+	if (rc == OG_OK)
+		rc = template_resolve(d, c, tenant_id, o->template_name, &p->tmpl);
+	if (rc == OG_OK)
+		rc = otp_open_context(d, o, p->phone, vars, &nvars);
+	if (rc != OG_OK)
+		goto out;
+	rnd_code((size_t)p->tenant.otp_length, p->code);
+	rc = otp_render(p, vars, nvars, det);
+	if (rc != OG_OK)
+		goto out;
+	prior_updated_at_ms = o->updated_at_ms;
+	otp_code_hash(d, o->tenant_id, o->id, p->code, o->code_hash);
+	o->status = STORE_OTP_PENDING;
+	o->resend_count++;
+	o->last_sent_at_ms = now;
+	o->expires_at_ms = now + (int64_t)p->tenant.otp_ttl_sec * 1000;
+	o->updated_at_ms = now;
+	rc = otp_commit(d, c, p, o, false, prior_updated_at_ms, ticket, out);
+	if (rc == OG_OK)
+		log_info("otp.resent", "{s:s, s:s, s:s, s:i}", "tenant_id", o->tenant_id,
+			 "request_id", o->id, "message_id", out->message_id, "resend",
+			 o->resend_count);
+out:
+	if (p)
+		sodium_memzero(p, sizeof *p);
+	sodium_memzero(vars, sizeof vars);
+	free(p);
+	free(o);
+	return rc;
+}
+
+enum og_err otp_status(const struct domain *d, struct store_conn *c, const char *tenant_id,
+		       const char *request_id, struct otp_status_result *out)
+{
+	enum og_err rc = c->ops->otp_get(c, tenant_id, request_id, &out->otp);
+	if (rc != OG_OK)
+		return rc;
+	otp_expire(&out->otp, domain_now_ms(d));
+	return c->ops->message_list_by_request(c, tenant_id, request_id, out->messages,
+					       OTP_MESSAGES_MAX, &out->message_count);
+}

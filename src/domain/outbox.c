@@ -1,0 +1,235 @@
+/*
+ * The domain side of dispatch: claiming, payload sealing, routes, and
+ * settlement. Settlement re-reads the message under the write lock, so an
+ * outcome that arrives for a message already settled (a lease that ran out
+ * and was retaken, say) changes nothing; the ledger's unique index on
+ * (tenant_id, message_id) for captures and releases backs that up.
+ */
+#include "domain/outbox.h"
+
+#include "base/log.h"
+#include "domain/ledger.h"
+#include "domain/tenant.h"
+
+#include <assert.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <string.h>
+
+enum og_err outbox_claim(const struct domain *d, struct store_conn *c, size_t max,
+			 struct store_message *out, size_t *n)
+{
+	int64_t now = domain_now_ms(d);
+	assert(max >= 1 && max <= OUTBOX_CLAIM_MAX);
+	return c->ops->outbox_claim(c, now, now + OUTBOX_LEASE_MS, max, out, n);
+}
+
+enum og_err outbox_seal(const struct domain *d, const char *tenant_id,
+			const struct outbox_payload *p, struct store_message *m)
+{
+	json_t *root, *vars;
+	char *text = NULL;
+	enum og_err rc = OG_ERR_NOMEM;
+
+	(void)tenant_id;
+	root = json_pack("{s:s, s:s, s:{}}", "to", p->to, "text", p->text, "vars");
+	vars = root ? json_object_get(root, "vars") : NULL;
+	if (!vars)
+		goto out;
+	for (size_t i = 0; i < p->var_count; i++)
+		if (json_object_set_new(vars, p->var_names[i], json_string(p->var_values[i])) != 0)
+			goto out;
+	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!text)
+		goto out;
+	if (strlen(text) > STORE_PAYLOAD_MAX) {
+		rc = OG_ERR_INVALID_REQUEST;
+		goto out;
+	}
+	/* Bound to the message id, so a payload moved to another row fails. */
+	rc = secret_seal(d->secret, m->id, text, strlen(text), m->payload_sealed,
+			 sizeof m->payload_sealed, &m->payload_sealed_len);
+out:
+	if (text) {
+		sodium_memzero(text, strlen(text));
+		free(text);
+	}
+	json_decref(root);
+	return rc;
+}
+
+static bool copy_bounded(char *dst, size_t dst_max, const char *src)
+{
+	size_t len;
+	if (!src)
+		return false;
+	len = strlen(src);
+	if (len >= dst_max)
+		return false;
+	memcpy(dst, src, len + 1);
+	return true;
+}
+
+enum og_err outbox_open(const struct domain *d, const struct store_message *m,
+			struct outbox_payload *out)
+{
+	char text[STORE_PAYLOAD_MAX + 1];
+	size_t len = 0;
+	json_t *root = NULL, *vars, *value;
+	const char *name;
+	enum og_err rc;
+
+	memset(out, 0, sizeof *out);
+	rc = secret_open(d->secret, m->id, m->payload_sealed, m->payload_sealed_len, text,
+			 STORE_PAYLOAD_MAX, &len);
+	if (rc != OG_OK)
+		return rc;
+	text[len] = '\0';
+	root = json_loads(text, 0, NULL);
+	sodium_memzero(text, sizeof text);
+	rc = OG_ERR_INTERNAL;
+	vars = json_object_get(root, "vars");
+	if (!copy_bounded(out->to, sizeof out->to, json_string_value(json_object_get(root, "to"))) ||
+	    !copy_bounded(out->text, sizeof out->text,
+			  json_string_value(json_object_get(root, "text"))) ||
+	    !json_is_object(vars))
+		goto out;
+	json_object_foreach(vars, name, value)
+	{
+		size_t i = out->var_count;
+		if (i >= OUTBOX_PAYLOAD_VARS_MAX ||
+		    !copy_bounded(out->var_names[i], sizeof out->var_names[i], name) ||
+		    !copy_bounded(out->var_values[i], sizeof out->var_values[i],
+				  json_string_value(value)))
+			goto out;
+		out->var_count++;
+	}
+	rc = OG_OK;
+out:
+	json_decref(root);
+	return rc;
+}
+
+enum og_err outbox_route(const struct domain *d, struct store_conn *c, const char *tenant_id,
+			 struct outbox_route *out)
+{
+	struct store_tenant t;
+	enum og_err rc;
+
+	memset(out, 0, sizeof *out);
+	rc = c->ops->tenant_get(c, tenant_id, &t);
+	if (rc != OG_OK)
+		return rc;
+	memcpy(out->provider, t.upstream_provider, sizeof out->provider);
+	memcpy(out->url, t.upstream_url, sizeof out->url);
+	rc = tenant_upstream_key(d, &t, out->api_key);
+	sodium_memzero(&t, sizeof t);
+	return rc;
+}
+
+int64_t outbox_backoff_ms(int attempts)
+{
+	int64_t delay = OUTBOX_BACKOFF_BASE_MS;
+	assert(attempts >= 1);
+	for (int i = 1; i < attempts && delay < OUTBOX_BACKOFF_MAX_MS; i++)
+		delay *= 2;
+	if (delay > OUTBOX_BACKOFF_MAX_MS)
+		delay = OUTBOX_BACKOFF_MAX_MS;
+	/* Up to 25% jitter keeps many retries from arriving together. */
+	return delay + (int64_t)randombytes_uniform((uint32_t)(delay / 4 + 1));
+}
+
+/* Marks the request failed when its newest message could not be delivered,
+ * so the status tells the client to resend. */
+static enum og_err outbox_fail_request(const struct domain *d, struct store_conn *c,
+				       const struct store_message *m, int64_t now)
+{
+	struct store_otp o;
+	enum og_err rc = c->ops->otp_get(c, m->tenant_id, m->request_id, &o);
+	if (rc == OG_ERR_NOT_FOUND)
+		return OG_OK;
+	if (rc != OG_OK)
+		return rc;
+	(void)d;
+	if (o.status != STORE_OTP_PENDING || o.last_sent_at_ms > m->created_at_ms)
+		return OG_OK; /* verified meanwhile, or a newer message is on its way */
+	o.status = STORE_OTP_FAILED;
+	o.updated_at_ms = now;
+	return c->ops->otp_update(c, &o);
+}
+
+static void outbox_wipe_payload(struct store_message *m)
+{
+	sodium_memzero(m->payload_sealed, sizeof m->payload_sealed);
+	m->payload_sealed_len = 0;
+}
+
+enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
+			  const struct store_message *claimed, const struct outbox_outcome *o)
+{
+	struct store_message *m;
+	int64_t now = domain_now_ms(d);
+	int verdict = o->verdict;
+	const char *event;
+	enum og_err rc;
+
+	m = malloc(sizeof *m);
+	if (!m)
+		return OG_ERR_NOMEM;
+	rc = c->ops->begin(c);
+	if (rc != OG_OK)
+		goto out;
+	rc = c->ops->message_get(c, claimed->tenant_id, claimed->id, m);
+	if (rc != OG_OK)
+		goto out;
+	if (m->status != STORE_MSG_SENDING || m->lease_until_ms != claimed->lease_until_ms) {
+		/* Settled already, or retaken by a newer claim: not ours. */
+		c->ops->rollback(c);
+		log_warn("outbox.stale_outcome", "{s:s, s:s}", "tenant_id", m->tenant_id,
+			 "message_id", m->id);
+		goto out;
+	}
+	if (verdict == OUTBOX_RETRY &&
+	    (m->attempts >= OUTBOX_ATTEMPTS_MAX || now - m->created_at_ms >= OUTBOX_AGE_MAX_MS))
+		verdict = OUTBOX_REJECTED; /* retries are bounded in count and age */
+	memcpy(m->provider, o->provider, sizeof m->provider);
+	memcpy(m->error, o->error, sizeof m->error);
+	m->updated_at_ms = now;
+	switch (verdict) {
+	case OUTBOX_SENT:
+		event = "sms.sent";
+		m->status = STORE_MSG_SENT;
+		m->sent_at_ms = now;
+		memcpy(m->provider_message_id, o->provider_message_id,
+		       sizeof m->provider_message_id);
+		outbox_wipe_payload(m);
+		rc = ledger_capture(d, c, m->tenant_id, m->id, m->cost_paise);
+		break;
+	case OUTBOX_RETRY:
+		event = "sms.retry";
+		m->status = STORE_MSG_QUEUED;
+		m->next_attempt_at_ms = now + outbox_backoff_ms(m->attempts);
+		break;
+	default:
+		event = "sms.failed";
+		m->status = STORE_MSG_FAILED;
+		outbox_wipe_payload(m);
+		rc = ledger_release(d, c, m->tenant_id, m->id, m->cost_paise);
+		if (rc == OG_OK)
+			rc = outbox_fail_request(d, c, m, now);
+		break;
+	}
+	if (rc == OG_OK)
+		rc = c->ops->message_update(c, m);
+	if (rc == OG_OK)
+		rc = c->ops->commit(c);
+	if (rc != OG_OK)
+		goto out;
+	log_info(event, "{s:s, s:s, s:s, s:i, s:s}", "tenant_id", m->tenant_id, "message_id",
+		 m->id, "provider", m->provider, "attempts", m->attempts, "error", m->error);
+out:
+	if (rc != OG_OK)
+		c->ops->rollback(c);
+	free(m);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * Usage over date ranges and billing months.
+ */
+#include "domain/usage.h"
+
+#include <string.h>
+
+enum og_err usage_range(const struct domain *d, struct store_conn *c, const char *tenant_id,
+			const char *from_day, const char *to_day, store_usage_fn fn, void *arg)
+{
+	int y, m, day;
+
+	(void)d;
+	if (!clock_parse_date(from_day, &y, &m, &day) || !clock_parse_date(to_day, &y, &m, &day) ||
+	    strcmp(from_day, to_day) > 0)
+		return OG_ERR_INVALID_REQUEST;
+	return c->ops->usage_range(c, tenant_id, from_day, to_day, fn, arg);
+}
+
+enum og_err usage_month(const struct domain *d, struct store_conn *c, const char *month,
+			store_usage_fn fn, void *arg)
+{
+	char from[CLOCK_DATE_MAX], to[CLOCK_DATE_MAX];
+	int y, m;
+
+	(void)d;
+	if (!clock_parse_month(month, &y, &m))
+		return OG_ERR_INVALID_REQUEST;
+	memcpy(from, month, 7);
+	memcpy(from + 7, "-01", 4);
+	memcpy(to, month, 7);
+	memcpy(to + 7, "-31", 4); /* day keys compare as text */
+	return c->ops->usage_range(c, NULL, from, to, fn, arg);
+}
