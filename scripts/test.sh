@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the CTest suite in each build directory given (the release build and
+# the ASan+UBSan build), then prints one plain "N passed, N failed" line
+# over all of them. Exits non-zero if any test failed.
+set -uo pipefail
+
+export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+passed=0
+failed=0
+for dir in "$@"; do
+  echo "== ctest in $dir"
+  log="$dir/ctest.log"
+  ctest --test-dir "$dir" --output-on-failure --timeout 300 -j 2 2>&1 | tee "$log"
+  summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "test.sh: ctest in $dir printed no summary" >&2
+    failed=$((failed + 1))
+    continue
+  fi
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+  bad=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
+  passed=$((passed + total - bad))
+  failed=$((failed + bad))
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

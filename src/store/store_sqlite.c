@@ -1,0 +1,717 @@
+/*
+ * The SQLite store driver: opening the database, one connection per thread,
+ * write transactions, schema migrations, and the helpers the record files
+ * (store_sqlite_<record>.c) share to prepare, bind, step and read. It also
+ * holds the driver's ops table, which store.c registers. SQLite result codes
+ * become og_err values in store_sqlite__err and nowhere else.
+ */
+#include "store/store_sqliteInt.h"
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "store/migration.h"
+
+#include <assert.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Generated from the .sql files in src/store/migrations/sqlite; ends with version 0. */
+extern const struct migration store_sqlite_migrations[];
+
+/* Each connection is used by one thread only, so SQLite's per-connection
+ * mutex would be pure cost. URI names are allowed so "file:" URLs work. */
+#define STORE_SQLITE_OPEN_FLAGS \
+	(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI)
+
+#define STORE_SQLITE_ENUM_NAME_MAX 32 /* longer than any stored enum name */
+
+/*
+ * Settings for every connection.
+ * - WAL lets readers run beside the one writer, which the HTTP workers and
+ *   the dispatcher need.
+ * - synchronous=NORMAL under WAL syncs at checkpoints rather than at every
+ *   commit. A commit is in the WAL, in the OS page cache, when COMMIT
+ *   returns, so it survives the process being killed (kill -9), which is the
+ *   crash otpgate must survive; only an OS crash or power loss could undo
+ *   the last commits. FULL would add an fsync to every send.
+ * - foreign_keys is off by default in SQLite and must be asked for.
+ */
+static const char store_sqlite_pragmas[] = "PRAGMA foreign_keys = ON;"
+					   "PRAGMA synchronous = NORMAL;";
+
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
+static const char sql_ping[] = "SELECT 1";
+
+/* ---- Errors ----------------------------------------------------------- */
+
+enum og_err store_sqlite__err(sqlite3 *db, int sqlite_rc, const char *what)
+{
+	enum og_err err;
+
+	assert(sqlite_rc != SQLITE_OK && sqlite_rc != SQLITE_ROW && sqlite_rc != SQLITE_DONE);
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		err = OG_ERR_BUSY;
+		break;
+	case SQLITE_CONSTRAINT:
+		/* Only a broken unique key is the caller's conflict; a failed
+		 * CHECK, NOT NULL or foreign key is a bug or a damaged file. */
+		if (sqlite_rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return OG_ERR_CONFLICT;
+		err = OG_ERR_STORE;
+		break;
+	default:
+		err = OG_ERR_STORE;
+		break;
+	}
+	/* The message names tables and columns, never bound values. */
+	log_warn("store.sqlite_error", "{s:s, s:i, s:s}", "op", what ? what : "", "sqlite_rc",
+		 sqlite_rc, "message", db ? sqlite3_errmsg(db) : sqlite3_errstr(sqlite_rc));
+	return err;
+}
+
+/* ---- Statements, binding, reading ------------------------------------- */
+
+struct store_sqlite_conn *store_sqlite__conn(struct store_conn *c)
+{
+	assert(c && c->ops == &store_sqlite_ops);
+	return (struct store_sqlite_conn *)c;
+}
+
+enum og_err store_sqlite__prepare(struct store_sqlite_conn *c, enum store_sqlite_stmt id,
+				  const char *sql, sqlite3_stmt **out)
+{
+	int src;
+
+	assert(id >= 0 && id < SQ__COUNT && sql && out);
+	if (!c->stmt[id]) {
+		src = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[id],
+					 NULL);
+		if (src != SQLITE_OK)
+			return store_sqlite__err(c->db, src, sql);
+		c->stmt_sql[id] = sql;
+	}
+	/* One id, one text: the same id used with other SQL is a bug. */
+	assert(c->stmt_sql[id] == sql);
+	*out = c->stmt[id];
+	return OG_OK;
+}
+
+void store_sqlite__reset(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	/* reset repeats the last step's error, which the caller already had. */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+enum og_err store_sqlite__step_row(struct store_sqlite_conn *c, sqlite3_stmt *st)
+{
+	int src = sqlite3_step(st);
+
+	if (src == SQLITE_ROW)
+		return OG_OK;
+	if (src == SQLITE_DONE)
+		return OG_ERR_NOT_FOUND;
+	return store_sqlite__err(c->db, src, sqlite3_sql(st));
+}
+
+enum og_err store_sqlite__step_done(struct store_sqlite_conn *c, sqlite3_stmt *st)
+{
+	int src = sqlite3_step(st);
+
+	assert(src != SQLITE_ROW); /* a statement run for effect returns no rows */
+	if (src == SQLITE_DONE)
+		return OG_OK;
+	return store_sqlite__err(c->db, src, sqlite3_sql(st));
+}
+
+enum og_err store_sqlite__changed(struct store_sqlite_conn *c)
+{
+	return sqlite3_changes(c->db) > 0 ? OG_OK : OG_ERR_NOT_FOUND;
+}
+
+enum og_err store_sqlite__fetch(struct store_sqlite_conn *c, sqlite3_stmt *st,
+				store_sqlite_read_fn read, void *record)
+{
+	struct store_sqlite_row r;
+	enum og_err rc;
+
+	rc = store_sqlite__step_row(c, st);
+	if (rc != OG_OK)
+		return rc;
+	store_sqlite__row_init(&r, st);
+	read(&r, record);
+	return r.rc;
+}
+
+enum og_err store_sqlite__collect(struct store_sqlite_conn *c, sqlite3_stmt *st,
+				  store_sqlite_read_fn read, void *records, size_t record_size,
+				  size_t max, size_t *n)
+{
+	unsigned char *next = records;
+	enum og_err rc = OG_OK;
+	size_t count = 0;
+
+	while (count < max) {
+		rc = store_sqlite__fetch(c, st, read, next);
+		if (rc != OG_OK)
+			break;
+		next += record_size;
+		count++;
+	}
+	if (rc == OG_ERR_NOT_FOUND)
+		rc = OG_OK;
+	*n = rc == OG_OK ? count : 0;
+	return rc;
+}
+
+/* Binding fails only for a wrong index or a value past SQLite's limits,
+ * both bugs here: text is bound without a copy, so nothing is allocated. */
+void store_sqlite__bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	int src = s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, idx);
+	assert(src == SQLITE_OK);
+	(void)src;
+}
+
+void store_sqlite__bind_field(sqlite3_stmt *st, int idx, const char *field, size_t size)
+{
+	assert(memchr(field, '\0', size) != NULL);
+	(void)size;
+	store_sqlite__bind_text(st, idx, field);
+}
+
+void store_sqlite__bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
+{
+	store_sqlite__bind_text(st, idx, s && s[0] ? s : NULL);
+}
+
+void store_sqlite__bind_int64(sqlite3_stmt *st, int idx, int64_t v)
+{
+	int src = sqlite3_bind_int64(st, idx, v);
+	assert(src == SQLITE_OK);
+	(void)src;
+}
+
+void store_sqlite__bind_blob(sqlite3_stmt *st, int idx, const void *p, size_t len)
+{
+	int src;
+
+	assert(len <= INT_MAX);
+	if (len == 0)
+		src = sqlite3_bind_null(st, idx);
+	else
+		src = sqlite3_bind_blob(st, idx, p, (int)len, SQLITE_STATIC);
+	assert(src == SQLITE_OK);
+	(void)src;
+}
+
+void store_sqlite__bind_enum(sqlite3_stmt *st, int idx, const struct store_sqlite_enum *e,
+			     int value)
+{
+	assert(value >= 0 && value < e->count && e->names[value]);
+	store_sqlite__bind_text(st, idx, e->names[value]);
+}
+
+void store_sqlite__row_init(struct store_sqlite_row *r, sqlite3_stmt *st)
+{
+	r->st = st;
+	r->col = 0;
+	r->rc = OG_OK;
+}
+
+/* Records the first failure to read a row, naming the column for the log. */
+static void store_sqlite_row_fail(struct store_sqlite_row *r, const char *why)
+{
+	const char *col = sqlite3_column_name(r->st, r->col);
+
+	log_warn("store.sqlite_bad_column", "{s:s, s:s}", "column", col ? col : "", "problem",
+		 why);
+	r->rc = OG_ERR_STORE;
+}
+
+void store_sqlite__row_text(struct store_sqlite_row *r, char *dst, size_t size)
+{
+	const unsigned char *text;
+	int len;
+
+	assert(size > 0);
+	if (r->rc != OG_OK)
+		return;
+	if (sqlite3_column_type(r->st, r->col) == SQLITE_NULL) {
+		dst[0] = '\0';
+		r->col++;
+		return;
+	}
+	text = sqlite3_column_text(r->st, r->col);
+	len = sqlite3_column_bytes(r->st, r->col);
+	if (!text) {
+		store_sqlite_row_fail(r, "out of memory");
+		return;
+	}
+	if ((size_t)len >= size) {
+		store_sqlite_row_fail(r, "text longer than its field");
+		return;
+	}
+	memcpy(dst, text, (size_t)len);
+	dst[len] = '\0';
+	r->col++;
+}
+
+void store_sqlite__row_blob(struct store_sqlite_row *r, unsigned char *dst, size_t size,
+			    size_t *len)
+{
+	const void *blob;
+	int n;
+
+	*len = 0;
+	if (r->rc != OG_OK)
+		return;
+	blob = sqlite3_column_blob(r->st, r->col);
+	n = sqlite3_column_bytes(r->st, r->col);
+	if ((size_t)n > size) {
+		store_sqlite_row_fail(r, "blob longer than its field");
+		return;
+	}
+	if (n > 0) {
+		if (!blob) {
+			store_sqlite_row_fail(r, "out of memory");
+			return;
+		}
+		memcpy(dst, blob, (size_t)n);
+	}
+	*len = (size_t)n;
+	r->col++;
+}
+
+void store_sqlite__row_blob_exact(struct store_sqlite_row *r, unsigned char *dst, size_t size)
+{
+	size_t len;
+
+	store_sqlite__row_blob(r, dst, size, &len);
+	if (r->rc == OG_OK && len != size) {
+		r->col--; /* name the column just read */
+		store_sqlite_row_fail(r, "blob of the wrong length");
+	}
+}
+
+int64_t store_sqlite__row_int64(struct store_sqlite_row *r)
+{
+	if (r->rc != OG_OK)
+		return 0;
+	return sqlite3_column_int64(r->st, r->col++);
+}
+
+int store_sqlite__row_int(struct store_sqlite_row *r)
+{
+	int64_t v;
+
+	if (r->rc != OG_OK)
+		return 0;
+	v = sqlite3_column_int64(r->st, r->col);
+	if (v < INT_MIN || v > INT_MAX) {
+		store_sqlite_row_fail(r, "integer out of range");
+		return 0;
+	}
+	r->col++;
+	return (int)v;
+}
+
+int store_sqlite__row_enum(struct store_sqlite_row *r, const struct store_sqlite_enum *e)
+{
+	char name[STORE_SQLITE_ENUM_NAME_MAX];
+
+	store_sqlite__row_text(r, name, sizeof name);
+	if (r->rc != OG_OK)
+		return 0;
+	for (int i = 0; i < e->count; i++) {
+		if (e->names[i] && strcmp(e->names[i], name) == 0)
+			return i;
+	}
+	r->col--; /* name the column just read */
+	store_sqlite_row_fail(r, "unknown enum name");
+	return 0;
+}
+
+/* ---- Opening and connections ------------------------------------------ */
+
+/* Returns what to hand sqlite3_open_v2 for url, or NULL if url is not ours:
+ * "sqlite:PATH" (also "sqlite://PATH"), a "file:" URI, or a plain path. */
+static const char *store_sqlite_url_path(const char *url)
+{
+	static const char scheme[] = "sqlite:";
+	const char *path = url;
+
+	if (!url)
+		return NULL;
+	if (strncmp(url, scheme, sizeof scheme - 1) == 0) {
+		path = url + sizeof scheme - 1;
+		if (strncmp(path, "//", 2) == 0)
+			path += 2;
+	} else if (strncmp(url, "file:", 5) != 0 && strstr(url, "://")) {
+		return NULL; /* another driver's scheme */
+	}
+	/* An empty name would give every connection its own temporary database. */
+	return path[0] ? path : NULL;
+}
+
+static bool store_sqlite_accepts(const char *url) { return store_sqlite_url_path(url) != NULL; }
+
+static enum og_err store_sqlite_open(const char *url, struct store **out)
+{
+	const char *path = store_sqlite_url_path(url);
+	struct store_sqlite *s = NULL;
+	sqlite3 *db = NULL;
+	size_t len;
+	int src;
+	enum og_err rc;
+
+	assert(out);
+	*out = NULL;
+	if (!path) {
+		rc = OG_ERR_STORE;
+		goto out;
+	}
+	len = strlen(path);
+	if (len >= STORE_SQLITE_PATH_MAX) {
+		rc = OG_ERR_STORE;
+		goto out;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	s->base.ops = &store_sqlite_ops;
+	memcpy(s->path, path, len + 1);
+	atomic_init(&s->conn_count, 0);
+
+	/* Open once now, reading the header, so a bad path or a file that is
+	 * not a database fails here rather than at the first request. */
+	src = sqlite3_open_v2(s->path, &db, STORE_SQLITE_OPEN_FLAGS, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		store_sqlite__err(db, src, "open");
+		rc = OG_ERR_STORE;
+		goto out;
+	}
+	*out = &s->base;
+	s = NULL;
+	rc = OG_OK;
+out:
+	sqlite3_close(db);
+	free(s);
+	return rc;
+}
+
+static void store_sqlite_close(struct store *base)
+{
+	struct store_sqlite *s = (struct store_sqlite *)base;
+
+	assert(base && base->ops == &store_sqlite_ops);
+	assert(atomic_load(&s->conn_count) == 0);
+	free(s);
+}
+
+/* Row callback for PRAGMA journal_mode: copies the mode it reports. */
+static int store_sqlite_journal_mode_cb(void *arg, int ncol, char **values, char **names)
+{
+	char *mode = arg;
+
+	(void)names;
+	if (ncol >= 1 && values[0] && strlen(values[0]) < STORE_SQLITE_ENUM_NAME_MAX)
+		memcpy(mode, values[0], strlen(values[0]) + 1);
+	return 0;
+}
+
+static enum og_err store_sqlite_conn_open(struct store *base, struct store_conn **out)
+{
+	struct store_sqlite *s = (struct store_sqlite *)base;
+	struct store_sqlite_conn *c;
+	char mode[STORE_SQLITE_ENUM_NAME_MAX] = "";
+	int src;
+	enum og_err rc;
+
+	assert(base && base->ops == &store_sqlite_ops && out);
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return OG_ERR_NOMEM;
+	c->base.ops = &store_sqlite_ops;
+	c->base.store = base;
+	src = sqlite3_open_v2(s->path, &c->db, STORE_SQLITE_OPEN_FLAGS, NULL);
+	if (src != SQLITE_OK) {
+		rc = store_sqlite__err(c->db, src, "open");
+		goto out;
+	}
+	/* Extended codes tell a broken unique key from other constraint failures. */
+	sqlite3_extended_result_codes(c->db, 1);
+	/* Set before anything that takes a lock, so the first statements
+	 * wait for another writer instead of failing at once. */
+	sqlite3_busy_timeout(c->db, STORE_SQLITE_BUSY_TIMEOUT_MS);
+	src = sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", store_sqlite_journal_mode_cb, mode,
+			   NULL);
+	if (src != SQLITE_OK) {
+		rc = store_sqlite__err(c->db, src, "journal_mode");
+		goto out;
+	}
+	/* SQLite answers with the mode in force, which is not WAL where WAL is
+	 * impossible (some network file systems); the locking model assumes it. */
+	if (strcmp(mode, "wal") != 0) {
+		log_error("store.sqlite_no_wal", "{s:s}", "journal_mode", mode);
+		rc = OG_ERR_STORE;
+		goto out;
+	}
+	src = sqlite3_exec(c->db, store_sqlite_pragmas, NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = store_sqlite__err(c->db, src, "pragmas");
+		goto out;
+	}
+	atomic_fetch_add(&s->conn_count, 1);
+	*out = &c->base;
+	c = NULL;
+	rc = OG_OK;
+out:
+	if (c) {
+		sqlite3_close(c->db);
+		free(c);
+	}
+	return rc;
+}
+
+static void store_sqlite_conn_close(struct store_conn *base)
+{
+	struct store_sqlite_conn *c;
+	struct store_sqlite *s;
+
+	if (!base)
+		return;
+	c = store_sqlite__conn(base);
+	s = (struct store_sqlite *)base->store;
+	for (int i = 0; i < SQ__COUNT; i++)
+		sqlite3_finalize(c->stmt[i]);
+	/* With every statement finalized, close cannot be refused; an open
+	 * transaction is rolled back by it. */
+	sqlite3_close(c->db);
+	atomic_fetch_sub(&s->conn_count, 1);
+	free(c);
+}
+
+/* ---- Transactions ----------------------------------------------------- */
+
+/* Runs one of the cached statements that take no parameters and return no rows. */
+static enum og_err store_sqlite_run(struct store_sqlite_conn *c, enum store_sqlite_stmt id,
+				    const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	enum og_err rc;
+
+	rc = store_sqlite__prepare(c, id, sql, &st);
+	if (rc == OG_OK)
+		rc = store_sqlite__step_done(c, st);
+	store_sqlite__reset(st);
+	return rc;
+}
+
+/* IMMEDIATE takes the write lock now, so two transactions that read and
+ * then write cannot both read and then fail to upgrade: the second waits
+ * at BEGIN (up to the busy timeout) and then reads what the first wrote. */
+static enum og_err store_sqlite_begin(struct store_conn *base)
+{
+	struct store_sqlite_conn *c = store_sqlite__conn(base);
+
+	assert(sqlite3_get_autocommit(c->db)); /* transactions do not nest */
+	return store_sqlite_run(c, SQ_BEGIN, sql_begin);
+}
+
+static enum og_err store_sqlite_commit(struct store_conn *base)
+{
+	struct store_sqlite_conn *c = store_sqlite__conn(base);
+
+	assert(!sqlite3_get_autocommit(c->db));
+	return store_sqlite_run(c, SQ_COMMIT, sql_commit);
+}
+
+static void store_sqlite_rollback(struct store_conn *base)
+{
+	struct store_sqlite_conn *c = store_sqlite__conn(base);
+
+	/* Cleanup paths call this whether or not a transaction is open, and
+	 * SQLite may already have rolled back after an error. */
+	if (sqlite3_get_autocommit(c->db))
+		return;
+	(void)store_sqlite_run(c, SQ_ROLLBACK, sql_rollback);
+}
+
+static enum og_err store_sqlite_ping(struct store_conn *base)
+{
+	struct store_sqlite_conn *c = store_sqlite__conn(base);
+	sqlite3_stmt *st = NULL;
+	enum og_err rc;
+
+	rc = store_sqlite__prepare(c, SQ_PING, sql_ping, &st);
+	if (rc == OG_OK)
+		rc = store_sqlite__step_row(c, st);
+	store_sqlite__reset(st);
+	return rc == OG_ERR_NOT_FOUND ? OG_ERR_STORE : rc;
+}
+
+/* ---- Migrations ------------------------------------------------------- */
+
+static const char sql_migrations_table[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL"
+	") STRICT";
+static const char sql_migrations_version[] =
+	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char sql_migrations_record[] =
+	"INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?1, ?2, ?3)";
+
+/* Runs a one-off statement (migrations run once per process, so these are
+ * not cached); reads one integer into *out when out is not NULL. */
+static enum og_err store_sqlite_migrate_stmt(struct store_sqlite_conn *c, const char *sql,
+					     const struct migration *m, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+	enum og_err rc;
+
+	src = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+	if (src != SQLITE_OK) {
+		rc = store_sqlite__err(c->db, src, sql);
+		goto out;
+	}
+	if (m) {
+		store_sqlite__bind_int64(st, 1, m->version);
+		store_sqlite__bind_text(st, 2, m->name);
+		store_sqlite__bind_int64(st, 3, clock_now_ms());
+	}
+	if (out) {
+		rc = store_sqlite__step_row(c, st);
+		if (rc == OG_OK)
+			*out = sqlite3_column_int64(st, 0);
+	} else {
+		rc = store_sqlite__step_done(c, st);
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Every pending migration runs in one IMMEDIATE transaction, and the
+ * version is read inside it, so two processes migrating at once are
+ * serialised by the write lock and the second finds nothing left to do. */
+static enum og_err store_sqlite_migrate(struct store_conn *base, int *applied)
+{
+	struct store_sqlite_conn *c = store_sqlite__conn(base);
+	const struct migration *m;
+	int64_t current = 0;
+	int newest = 0;
+	int count = 0;
+	int src;
+	enum og_err rc;
+
+	assert(applied);
+	*applied = 0;
+	rc = store_sqlite_begin(base);
+	if (rc != OG_OK)
+		return rc;
+	rc = store_sqlite_migrate_stmt(c, sql_migrations_table, NULL, NULL);
+	if (rc != OG_OK)
+		goto out;
+	rc = store_sqlite_migrate_stmt(c, sql_migrations_version, NULL, &current);
+	if (rc != OG_OK)
+		goto out;
+	for (m = store_sqlite_migrations; m->version != 0; m++) {
+		assert(m->version > newest); /* the table is sorted by file name */
+		newest = m->version;
+		if (m->version <= current)
+			continue;
+		src = sqlite3_exec(c->db, m->sql, NULL, NULL, NULL);
+		if (src != SQLITE_OK) {
+			rc = store_sqlite__err(c->db, src, m->name);
+			goto out;
+		}
+		rc = store_sqlite_migrate_stmt(c, sql_migrations_record, m, NULL);
+		if (rc != OG_OK)
+			goto out;
+		log_info("store.migrated", "{s:i, s:s}", "version", m->version, "name", m->name);
+		count++;
+	}
+	/* A schema from a newer otpgate may hold data this one would corrupt. */
+	if (current > newest) {
+		log_error("store.schema_too_new", "{s:I, s:i}", "version", (json_int_t)current,
+			  "newest_known", newest);
+		rc = OG_ERR_STORE;
+		goto out;
+	}
+	rc = store_sqlite_commit(base);
+	if (rc != OG_OK)
+		goto out;
+	*applied = count;
+out:
+	if (rc != OG_OK)
+		store_sqlite_rollback(base);
+	return rc;
+}
+
+/* ---- The ops table ---------------------------------------------------- */
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.accepts = store_sqlite_accepts,
+	.open = store_sqlite_open,
+	.close = store_sqlite_close,
+	.conn_open = store_sqlite_conn_open,
+	.conn_close = store_sqlite_conn_close,
+	.migrate = store_sqlite_migrate,
+	.ping = store_sqlite_ping,
+	.begin = store_sqlite_begin,
+	.commit = store_sqlite_commit,
+	.rollback = store_sqlite_rollback,
+	.tenant_insert = store_sqlite_tenant_insert,
+	.tenant_get = store_sqlite_tenant_get,
+	.tenant_update = store_sqlite_tenant_update,
+	.tenant_list = store_sqlite_tenant_list,
+	.key_insert = store_sqlite_key_insert,
+	.key_find_by_hash = store_sqlite_key_find_by_hash,
+	.key_list = store_sqlite_key_list,
+	.key_revoke = store_sqlite_key_revoke,
+	.template_insert = store_sqlite_template_insert,
+	.template_get = store_sqlite_template_get,
+	.template_get_default = store_sqlite_template_get_default,
+	.template_clear_default = store_sqlite_template_clear_default,
+	.template_list = store_sqlite_template_list,
+	.template_delete = store_sqlite_template_delete,
+	.wallet_get = store_sqlite_ledger_wallet_get,
+	.wallet_put = store_sqlite_ledger_wallet_put,
+	.ledger_insert = store_sqlite_ledger_insert,
+	.ledger_find_credit = store_sqlite_ledger_find_credit,
+	.ledger_sums = store_sqlite_ledger_sums,
+	.usage_add = store_sqlite_ledger_usage_add,
+	.usage_range = store_sqlite_ledger_usage_range,
+	.otp_insert = store_sqlite_otp_insert,
+	.otp_get = store_sqlite_otp_get,
+	.otp_find_pending = store_sqlite_otp_find_pending,
+	.otp_update = store_sqlite_otp_update,
+	.message_insert = store_sqlite_message_insert,
+	.message_get = store_sqlite_message_get,
+	.message_get_any = store_sqlite_message_get_any,
+	.message_list = store_sqlite_message_list,
+	.message_list_by_request = store_sqlite_message_list_by_request,
+	.message_update = store_sqlite_message_update,
+	.outbox_claim = store_sqlite_message_outbox_claim,
+	.outbox_depth = store_sqlite_message_outbox_depth,
+	.idem_get = store_sqlite_idem_get,
+	.idem_put = store_sqlite_idem_put,
+	.idem_delete = store_sqlite_idem_delete,
+	.idem_expire = store_sqlite_idem_expire,
+};

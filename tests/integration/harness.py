@@ -1,0 +1,617 @@
+"""A small integration-test framework for otpgate (Python standard library only).
+
+Each tests/integration/test_*.py registers cases with @case and calls main().
+A case starts whatever servers it needs through the classes here: Gateway runs
+the fake StartMessaging gateway (tests/peers/fakegw), Otpgate runs the real
+binary on 127.0.0.1 with a temporary database. Every process a case starts is
+recorded and stopped by its own pid when the case ends, even if it failed.
+Every wait is bounded in both count and time.
+
+Environment: OTPGATE_BIN, FAKEGW_BIN (paths to the binaries), OG_SOURCE_DIR.
+"""
+
+import http.client
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+HOST = "127.0.0.1"
+OTPGATE_BIN = os.environ.get("OTPGATE_BIN", "build/otpgate")
+FAKEGW_BIN = os.environ.get("FAKEGW_BIN", "build/fakegw")
+SOURCE_DIR = os.environ.get("OG_SOURCE_DIR", os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))
+PROVIDER_KEY = "sm_live_platform_key_test01"
+START_TIMEOUT_S = 20
+STOP_TIMEOUT_S = 20
+
+# ---------------------------------------------------------------- cases ----
+
+_CASES = []
+_live = []          # processes and temp dirs started by the running case
+_live_lock = threading.Lock()
+
+
+def case(fn=None, *, timeout=90):
+    """Registers a test case; timeout is its limit in seconds."""
+    def register(f):
+        _CASES.append((f.__name__, f, timeout))
+        return f
+    return register(fn) if fn is not None else register
+
+
+def _track(obj):
+    with _live_lock:
+        _live.append(obj)
+    return obj
+
+
+def _cleanup():
+    with _live_lock:
+        objs = list(reversed(_live))
+        _live.clear()
+    for obj in objs:
+        try:
+            obj.close()
+        except Exception:  # cleanup must go on whatever happened
+            pass
+
+
+def main():
+    """Runs the registered cases (or those named on the command line)."""
+    only = set(sys.argv[1:])
+    passed = failed = 0
+    for name, fn, timeout in _CASES:
+        if only and name not in only:
+            continue
+        err = []
+        t = threading.Thread(target=_run_case, args=(fn, err), daemon=True)
+        start = time.monotonic()
+        t.start()
+        t.join(timeout)
+        if t.is_alive():
+            err.append("timed out after %ss" % timeout)
+        _cleanup()
+        took = time.monotonic() - start
+        if err:
+            failed += 1
+            print("FAIL %s (%.1fs)" % (name, took))
+            for line in err[0].rstrip().splitlines():
+                print("    " + line)
+        else:
+            passed += 1
+            print("PASS %s (%.1fs)" % (name, took))
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    sys.stdout.flush()
+    os._exit(0 if failed == 0 and passed > 0 else 1)
+
+
+def _run_case(fn, err):
+    try:
+        fn()
+    except AssertionError as e:
+        tb = traceback.extract_tb(e.__traceback__)
+        where = ["%s:%d" % (os.path.basename(f.filename), f.lineno)
+                 for f in tb if os.path.basename(f.filename).startswith("test_")]
+        err.append("%s\n  at %s" % (e, " <- ".join(reversed(where)) or "?"))
+    except Exception:
+        err.append(traceback.format_exc())
+
+
+# ----------------------------------------------------------- assertions ----
+
+def ok(cond, msg="condition failed"):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def eq(got, want, msg=""):
+    if got != want:
+        raise AssertionError("%s: expected %r, got %r" % (msg or "value", want, got))
+
+
+def expect(resp, status, code=None, msg=""):
+    """Asserts an API response's status (an int or a set) and error code."""
+    st, _, body = resp
+    want = status if isinstance(status, (set, tuple, list)) else {status}
+    if st not in want:
+        raise AssertionError("%s: expected status %s, got %d %s" %
+                             (msg or "response", sorted(want), st, _short(body)))
+    if code is not None:
+        got = body.get("error", {}).get("code") if isinstance(body, dict) else None
+        if got != code:
+            raise AssertionError("%s: expected error code %r, got %d %s" %
+                                 (msg or "response", code, st, _short(body)))
+        ok(isinstance(body["error"].get("message"), str) and body["error"]["message"],
+           "%s: error.message missing: %s" % (msg, _short(body)))
+    return body
+
+
+def _short(body, limit=400):
+    text = body if isinstance(body, str) else json.dumps(body)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def wait_until(fn, timeout=15.0, interval=0.05, what="condition"):
+    """Polls fn until it returns a truthy value (returned); bounded by time and count."""
+    deadline = time.monotonic() + timeout
+    last = None
+    for _ in range(int(timeout / interval) + 2):
+        last = fn()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(interval)
+    raise AssertionError("timed out after %.0fs waiting for %s (last: %s)" %
+                         (timeout, what, _short(repr(last))))
+
+
+# ---------------------------------------------------------------- http ----
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def http_call(port, method, path, body=None, key=None, headers=None, bearer=False,
+              timeout=15.0, conn=None):
+    """One request; returns (status, headers as lowercase dict, JSON or text).
+
+    body: a dict/list is sent as JSON; str/bytes are sent as they are.
+    key: sent as X-API-Key (or Authorization: Bearer with bearer=True).
+    conn: an open HTTPConnection to reuse; otherwise a fresh one is used.
+    """
+    hdrs = {}
+    data = None
+    if body is not None:
+        if isinstance(body, (dict, list)):
+            data = json.dumps(body).encode()
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = body
+        hdrs["Content-Type"] = "application/json"
+    if key is not None:
+        if bearer:
+            hdrs["Authorization"] = "Bearer " + key
+        else:
+            hdrs["X-API-Key"] = key
+    for k, v in (headers or {}).items():
+        if v is None:
+            hdrs.pop(k, None)
+        else:
+            hdrs[k] = v
+    own = conn is None
+    c = http.client.HTTPConnection(HOST, port, timeout=timeout) if own else conn
+    try:
+        c.request(method, path, body=data, headers=hdrs)
+        r = c.getresponse()
+        raw = r.read()
+        rh = {k.lower(): v for k, v in r.getheaders()}
+    finally:
+        if own:
+            c.close()
+    return r.status, rh, parse_body(raw, rh)
+
+
+def parse_body(raw, rh):
+    text = raw.decode("utf-8", "replace")
+    if "json" in rh.get("content-type", "") or text[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+# ------------------------------------------------------------- processes ----
+
+class _Proc:
+    """A child process stopped by its own pid at cleanup."""
+
+    def __init__(self, argv, cwd, stdout, stderr, env=None):
+        self.argv = argv
+        self.p = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=stderr,
+                                  stdin=subprocess.DEVNULL, env=env)
+        self.pid = self.p.pid
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def signal(self, sig):
+        if self.alive():
+            os.kill(self.pid, sig)
+
+    def wait(self, timeout):
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def close(self):
+        if self.alive():
+            self.signal(signal.SIGTERM)
+            if self.wait(5) is None:
+                self.signal(signal.SIGKILL)
+                self.wait(5)
+
+
+class _TempDir:
+    def __init__(self, prefix):
+        self.path = tempfile.mkdtemp(prefix=prefix)
+
+    def close(self):
+        if os.environ.get("OG_KEEP_TMP"):
+            return
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def tempdir(prefix="og_it_"):
+    """A temporary directory removed when the case ends."""
+    return _track(_TempDir(prefix)).path
+
+
+def run_cli(args, env=None, timeout=30, cwd=None):
+    """Runs otpgate with args; returns CompletedProcess (text)."""
+    return subprocess.run([OTPGATE_BIN] + list(args), capture_output=True, text=True,
+                          timeout=timeout, env=env, cwd=cwd, stdin=subprocess.DEVNULL)
+
+
+class Gateway:
+    """The fake StartMessaging gateway on a free loopback port."""
+
+    def __init__(self, key=None):
+        self.dir = tempdir("og_gw_")
+        self.key = key
+        last = ""
+        for _ in range(3):  # a free port can be taken between probe and bind
+            self.port = free_port()
+            argv = [FAKEGW_BIN, "--listen", "%s:%d" % (HOST, self.port)]
+            if key:
+                argv += ["--key", key]
+            self.out_path = os.path.join(self.dir, "gw.out")
+            out = open(self.out_path, "wb")
+            err = open(os.path.join(self.dir, "gw.err"), "wb")
+            self.proc = _track(_Proc(argv, self.dir, out, err))
+            out.close()
+            err.close()
+            if self._wait_listening():
+                return
+            last = self._read("gw.err")
+            self.proc.close()
+        raise AssertionError("fakegw did not start: %s" % last)
+
+    def _read(self, name):
+        try:
+            with open(os.path.join(self.dir, name), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def _wait_listening(self):
+        want = "listening %d" % self.port
+        deadline = time.monotonic() + START_TIMEOUT_S
+        for _ in range(START_TIMEOUT_S * 20):
+            if want in self._read("gw.out"):
+                return True
+            if not self.proc.alive() or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return False
+
+    @property
+    def url(self):
+        return "http://%s:%d" % (HOST, self.port)
+
+    def call(self, method, path, body=None):
+        return http_call(self.port, method, path, body=body)
+
+    def received(self):
+        """Everything received so far: [{"api_key","body","mode","status"}], body parsed."""
+        st, _, body = self.call("GET", "/_received")
+        eq(st, 200, "fakegw GET /_received")
+        items = body
+        if isinstance(body, dict):
+            items = next((v for v in body.values() if isinstance(v, list)), [])
+        out = []
+        for it in items:
+            it = dict(it)
+            if isinstance(it.get("body"), str):
+                try:
+                    it["body"] = json.loads(it["body"])
+                except ValueError:
+                    pass
+            out.append(it)
+        return out
+
+    def sends(self, phone=None, accepted_only=False):
+        """Received /otp/send bodies, optionally for one phone / only those answered 2xx."""
+        out = []
+        for it in self.received():
+            b = it.get("body")
+            if not isinstance(b, dict) or "phoneNumber" not in b:
+                continue
+            if phone is not None and b.get("phoneNumber") != phone:
+                continue
+            if accepted_only and not (200 <= int(it.get("status") or 0) < 300):
+                continue
+            out.append(it)
+        return out
+
+    def wait_sends(self, phone, count=1, timeout=20, accepted_only=True):
+        """Waits until at least count sends for phone arrived; returns them all."""
+        return wait_until(lambda: (lambda s: s if len(s) >= count else None)(
+            self.sends(phone, accepted_only)), timeout,
+            what="%d upstream send(s) to %s" % (count, phone))
+
+    def code_for(self, phone, nth=1, timeout=20):
+        """The OTP in the nth accepted upstream send to phone (1-based)."""
+        s = self.wait_sends(phone, nth, timeout)
+        return s[nth - 1]["body"]["variables"]["otp"]
+
+    def control(self, mode, delay_ms=0, count=0):
+        st, _, body = self.call("POST", "/_control",
+                                {"mode": mode, "delay_ms": delay_ms, "count": count})
+        ok(200 <= st < 300, "fakegw /_control %s: %d %s" % (mode, st, body))
+
+    def reset(self):
+        st, _, body = self.call("POST", "/_reset")
+        ok(200 <= st < 300, "fakegw /_reset: %d %s" % (st, body))
+
+
+class Otpgate:
+    """The real otpgate binary serving on a free loopback port with a temp DB."""
+
+    def __init__(self, gateway=None, extra=(), provider=None, env=None, dirpath=None,
+                 provider_key=PROVIDER_KEY, check_ready=True):
+        self.dir = dirpath or tempdir("og_srv_")
+        self.db = os.path.join(self.dir, "otpgate.db")
+        self.secret = os.path.join(self.dir, "secret")
+        self.sms_log = os.path.join(self.dir, "sms.log")
+        self.gateway = gateway
+        self.provider = provider or ("startmessaging" if gateway else "log")
+        self.provider_key = provider_key
+        self.extra = list(extra)
+        self.env = env
+        self.runs = 0
+        self.proc = None
+        self._admin = None
+        self.start(check_ready)
+
+    def argv(self):
+        a = [OTPGATE_BIN, "serve", "--listen", "%s:%d" % (HOST, self.port), "--db", self.db,
+             "--secret-file", self.secret, "--provider", self.provider,
+             "--sms-log", self.sms_log]
+        if self.gateway is not None:
+            a += ["--provider-url", self.gateway.url]
+        if self.provider_key and self.provider == "startmessaging":
+            a += ["--provider-key", self.provider_key]
+        return a + self.extra
+
+    def start(self, check_ready=True):
+        last = ""
+        for _ in range(3):
+            self.port = free_port()
+            self.runs += 1
+            self.out_path = os.path.join(self.dir, "stdout.%d" % self.runs)
+            self.err_path = os.path.join(self.dir, "stderr.%d" % self.runs)
+            out = open(self.out_path, "wb")
+            err = open(self.err_path, "wb")
+            self.proc = _track(_Proc(self.argv(), self.dir, out, err, env=self.env))
+            out.close()
+            err.close()
+            if not check_ready or self._wait_ready():
+                return
+            last = self.stderr()[-2000:]
+            self.proc.close()
+            if "address" not in last.lower() and "bind" not in last.lower():
+                break
+        raise AssertionError("otpgate did not become ready: %s" % last)
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + START_TIMEOUT_S
+        for _ in range(START_TIMEOUT_S * 20):
+            if not self.proc.alive():
+                return False
+            try:
+                st, _, _ = http_call(self.port, "GET", "/healthz", timeout=2)
+                if st == 200:
+                    return True
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return False
+
+    def stderr(self, run=None):
+        return _read_text(self.err_path if run is None else
+                          os.path.join(self.dir, "stderr.%d" % run))
+
+    def stdout(self, run=None):
+        return _read_text(self.out_path if run is None else
+                          os.path.join(self.dir, "stdout.%d" % run))
+
+    def all_stderr(self):
+        return "".join(self.stderr(i) for i in range(1, self.runs + 1))
+
+    def stop(self, sig=signal.SIGTERM, expect_code=0):
+        """Signals the server and waits for it; asserts the exit code."""
+        self.proc.signal(sig)
+        rc = self.proc.wait(STOP_TIMEOUT_S)
+        ok(rc is not None, "otpgate did not exit within %ds of signal %d" %
+           (STOP_TIMEOUT_S, sig))
+        if expect_code is not None:
+            eq(rc, expect_code, "otpgate exit code after signal %d (stderr tail: %s)" %
+               (sig, self.stderr()[-600:]))
+        return rc
+
+    def kill9(self):
+        self.proc.signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def restart(self):
+        if self.proc.alive():
+            self.stop()
+        self.start()
+
+    def admin_key(self):
+        """A new admin key from `otpgate admin-key` (the first is cached as .admin)."""
+        r = run_cli(["admin-key", "--db", self.db, "--secret-file", self.secret])
+        eq(r.returncode, 0, "otpgate admin-key exit code (stderr: %s)" % r.stderr[-500:])
+        key = r.stdout.strip()
+        ok(key and len(key.split()) == 1, "admin-key printed more than a key: %r" % r.stdout)
+        return key
+
+    @property
+    def admin(self):
+        if self._admin is None:
+            self._admin = self.admin_key()
+        return self._admin
+
+    def call(self, method, path, body=None, key=None, headers=None, bearer=False,
+             timeout=15.0, conn=None):
+        return http_call(self.port, method, path, body, key, headers, bearer, timeout, conn)
+
+    # ------------------------------------------------ domain shortcuts ----
+
+    def create_tenant(self, tid=None, key=None, **over):
+        body = tenant_body(tid, **over)
+        return expect(self.call("POST", "/v1/tenants", body, key or self.admin), 201,
+                      msg="create tenant %s" % tid)
+
+    def setup_tenant(self, tid=None, credit=10000, template=True, **over):
+        """Creates a tenant, a default 'login' template, credit, and a tenant key."""
+        t = self.create_tenant(tid, **over)
+        tid = t["id"]
+        tpl = None
+        if template:
+            tpl = expect(self.call("POST", "/v1/tenants/%s/templates" % tid,
+                                   template_body(), self.admin), 201, msg="create template")
+        if credit:
+            self.credit(tid, credit)
+        k = expect(self.call("POST", "/v1/tenants/%s/keys" % tid, {"name": "test"},
+                             self.admin), 201, msg="create tenant key")
+        return Tenant(self, t, k["key"], k["id"], tpl)
+
+    def credit(self, tid, amount, reference=None):
+        ref = reference or "ref-%s-%d" % (tid, next(_counter))
+        return expect(self.call("POST", "/v1/tenants/%s/wallet/credits" % tid,
+                                {"amount_paise": amount, "reference": ref}, self.admin),
+                      (200, 201), msg="credit wallet")
+
+    def wallet(self, tid):
+        return expect(self.call("GET", "/v1/tenants/%s/wallet" % tid, key=self.admin), 200,
+                      msg="wallet")
+
+    def message(self, mid, key=None):
+        return expect(self.call("GET", "/v1/messages/%s" % mid, key=key or self.admin), 200,
+                      msg="message %s" % mid)
+
+    def wait_message(self, mid, status="sent", timeout=20):
+        return wait_until(lambda: (lambda m: m if m.get("status") == status else None)(
+            self.message(mid)), timeout, interval=0.1,
+            what="message %s to be %s" % (mid, status))
+
+
+class Tenant:
+    """A tenant made by Otpgate.setup_tenant, with shortcuts for its key."""
+
+    def __init__(self, og, obj, key, key_id, template):
+        self.og, self.obj, self.key, self.key_id, self.template = og, obj, key, key_id, template
+        self.id = obj["id"]
+        self.name = obj["name"]
+
+    def send(self, phone, headers=None, **extra):
+        body = {"phone": phone}
+        body.update(extra)
+        return self.og.call("POST", "/v1/otp/send", body, self.key, headers)
+
+    def send_ok(self, phone, **extra):
+        return expect(self.send(phone, **extra), 202, msg="send to %s" % phone)
+
+    def verify(self, request_id, code):
+        return expect(self.og.call("POST", "/v1/otp/verify",
+                                   {"request_id": request_id, "code": code}, self.key), 200,
+                      msg="verify")
+
+    def wallet(self):
+        return self.og.wallet(self.id)
+
+
+def _read_text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+# ------------------------------------------------------------ test data ----
+
+_counter = itertools.count(1)
+DLT_TEMPLATE_ID = "1107160000000012345"
+TEMPLATE_TEXT = "Your OTP for {#var#} is {#var#}. Valid for 5 minutes."
+
+
+def unique_id(prefix="tenant"):
+    return "%s_%d_%d" % (prefix, os.getpid() % 10000, next(_counter))
+
+
+def unique_phone():
+    """A fresh valid Indian mobile number, +91 then 10 digits starting with 9."""
+    return "+919%09d" % ((os.getpid() % 1000) * 100000 + next(_counter))
+
+
+def tenant_body(tid=None, **over):
+    body = {"id": tid or unique_id(), "name": "Alpha Retail", "sender_header": "ALPHAR",
+            "pe_id": "1101234567890123456", "price_paise": 25,
+            "billing": {"mode": "prepaid", "credit_limit_paise": 0, "monthly_cap_sms": 0},
+            "otp": {"length": 6, "ttl_sec": 300, "max_attempts": 5}}
+    for k, v in over.items():
+        if v is None:
+            body.pop(k, None)
+        elif isinstance(v, dict) and isinstance(body.get(k), dict):
+            body[k] = dict(body[k], **v)
+        else:
+            body[k] = v
+    return body
+
+
+def template_body(**over):
+    body = {"name": "login", "dlt_template_id": DLT_TEMPLATE_ID, "body": TEMPLATE_TEXT,
+            "vars": ["appName", "otp"], "default": True}
+    body.update(over)
+    return body
+
+
+def stack(extra=(), gw_key=None, **kw):
+    """A fake gateway plus an otpgate sending to it."""
+    gw = Gateway(key=gw_key)
+    og = Otpgate(gateway=gw, extra=extra, **kw)
+    return gw, og
+
+
+def local_month(offset_min=330, now=None):
+    """(YYYY-MM, first day, first day of next month) in the billing offset."""
+    import datetime as dt
+    t = dt.datetime.fromtimestamp(now or time.time(), dt.timezone(dt.timedelta(minutes=offset_min)))
+    first = t.date().replace(day=1)
+    nxt = (first.replace(year=first.year + 1, month=1) if first.month == 12
+           else first.replace(month=first.month + 1))
+    return first.strftime("%Y-%m"), first.isoformat(), nxt.isoformat()
+
+
+PHONE_RE = re.compile(r"\+91[6-9]\d{9}")
