@@ -36,7 +36,7 @@
 #define DISPATCH_PATH_MAX 1024         /* the --sms-log path, plus NUL */
 #define DISPATCH_SETTLE_TRIES_MAX 3    /* settles attempted while the store is busy */
 #define DISPATCH_SETTLE_PAUSE_MS 10    /* times the try number, between busy settles */
-#define DISPATCH_LABEL_MAX (16 + STORE_PROVIDER_MAX) /* provider="..." */
+#define DISPATCH_LABEL_MAX (16 + STORE_PROVIDER_MAX) /* provider="..." or outcome="..." */
 
 /* One in-flight send. The slot owns everything libcurl reads in place (the
  * request, its body and headers) until the transfer is removed. */
@@ -84,9 +84,14 @@ struct dispatch {
 static pthread_once_t dispatch_curl_once = PTHREAD_ONCE_INIT;
 static CURLcode dispatch_curl_rc = CURLE_FAILED_INIT;
 
+/* Once per process: libcurl's global state, and the metrics this module owns. */
 static void dispatch_curl_init(void)
 {
 	dispatch_curl_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	metrics_describe("otpgate_sms_total", "counter",
+			 "Upstream send attempts by outcome: sent, retry or rejected.");
+	metrics_describe("otpgate_upstream_errors_total", "counter",
+			 "Failed upstream send attempts by provider.");
 }
 
 int dispatch_provider_known(const char *name)
@@ -159,18 +164,16 @@ static void dispatch_settle(struct dispatch *dp, struct store_conn *c, struct di
 		if (tries < DISPATCH_SETTLE_TRIES_MAX)
 			dispatch_pause_ms((int64_t)DISPATCH_SETTLE_PAUSE_MS * tries);
 	}
-	metrics_count("otpgate_sms_total",
-		      oc.verdict == OUTBOX_SENT    ? "outcome=\"sent\""
-		      : oc.verdict == OUTBOX_RETRY ? "outcome=\"retry\""
-						   : "outcome=\"rejected\"",
-		      1);
+	snprintf(label, sizeof label, "outcome=\"%s\"", dispatch_verdict_name(oc.verdict));
+	metrics_count("otpgate_sms_total", label, 1);
 	if (from_upstream && oc.verdict != OUTBOX_SENT) {
 		snprintf(label, sizeof label, "provider=\"%s\"", oc.provider);
 		metrics_count("otpgate_upstream_errors_total", label, 1);
 	}
-	/* The upstream's own words may echo the number or the text, so only
-	 * errors of our own making (no HTTP reply) are logged verbatim. */
-	log_event(oc.verdict == OUTBOX_SENT ? LOG_INFO : LOG_WARN, "sms_attempt",
+	/* outbox_settle logs each settled message; this line adds the HTTP
+	 * detail of the attempt. The upstream's own words may echo the number
+	 * or the text, so only errors of our making (no reply) go in verbatim. */
+	log_event(oc.verdict == OUTBOX_SENT ? LOG_DEBUG : LOG_WARN, "sms_attempt",
 		  "{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "tenant_id", slot->msg.tenant_id,
 		  "message_id", slot->msg.id, "to", slot->msg.phone_masked, "provider", oc.provider,
 		  "outcome", dispatch_verdict_name(oc.verdict), "attempt", slot->msg.attempts,
@@ -498,7 +501,9 @@ static void *dispatch_main(void *arg)
 			if (wait_ms < 0 || wait_ms > DISPATCH_POLL_MS)
 				wait_ms = DISPATCH_POLL_MS;
 		}
-		curl_multi_poll(dp->multi, NULL, 0, (int)wait_ms, NULL);
+		/* A failing poll must not turn this loop into a busy spin. */
+		if (curl_multi_poll(dp->multi, NULL, 0, (int)wait_ms, NULL) != CURLM_OK)
+			dispatch_pause_ms(wait_ms > 0 ? wait_ms : DISPATCH_POLL_MS);
 	}
 out:
 	/* The connection is per thread and must be closed by this thread. */
