@@ -13,7 +13,7 @@
  * 48 bits of milliseconds (so ids sort by creation) and 80 random bits. */
 #define RND_ID_PREFIX_MAX 8
 #define RND_ID_MAX (RND_ID_PREFIX_MAX + 1 + 26 + 1)
-#define RND_TOKEN_MAX 64 /* base32 of up to 40 random bytes, plus NUL */
+#define RND_TOKEN_MAX 65 /* base32 of up to 40 random bytes (64 characters), plus NUL */
 
 /** Fills out with len uniformly random decimal digits (rejection-sampled) and a NUL. */
 void rnd_code(size_t len, char out[RND_CODE_LEN_MAX + 1]);

@@ -4,8 +4,9 @@
  * prepared statements, the one place SQLite result codes become og_err
  * values, and small helpers that bind parameters and read columns with
  * bounds checks. store_sqlite.c holds the connection, transaction and
- * migration code and the ops table; each store_sqlite_<record>.c implements
- * the operations on one kind of record (SQLite's btree.h/btreeInt.h split).
+ * migration code and the ops table; store_sqlite_stmt.c the helpers; each
+ * store_sqlite_<record>.c the operations on one kind of record (SQLite's
+ * btree.h/btreeInt.h split).
  * Internal names that are not static start with store_sqlite__.
  */
 #ifndef OG_STORE_SQLITE_INT_H
@@ -18,6 +19,7 @@
 
 #define STORE_SQLITE_PATH_MAX 1024
 #define STORE_SQLITE_BUSY_TIMEOUT_MS 5000
+#define STORE_SQLITE_ENUM_NAME_MAX 32 /* longer than any enum name stored */
 
 /* Every statement the driver runs, so each connection can prepare each one
  * once, on first use, and reuse it. Grouped by the file that owns the SQL. */

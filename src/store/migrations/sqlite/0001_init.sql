@@ -125,6 +125,7 @@ CREATE TABLE otp_requests (
 	attempts        INTEGER NOT NULL CHECK (attempts >= 0),
 	max_attempts    INTEGER NOT NULL CHECK (max_attempts >= 0),
 	resend_count    INTEGER NOT NULL CHECK (resend_count >= 0),
+	context_sealed  BLOB,   -- phone and variables for a resend; NULL once final
 	expires_at_ms   INTEGER NOT NULL,
 	last_sent_at_ms INTEGER NOT NULL,
 	created_at_ms   INTEGER NOT NULL,
