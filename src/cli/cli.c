@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 
-#include "base/log.h"
 #include "domain/apikey.h"
 
 #include <errno.h>
@@ -71,8 +70,6 @@ enum og_err cli_store_open(const struct config *cfg, struct cli_store *out)
 		fprintf(stderr, "otpgate: migrating the database failed\n");
 		goto out;
 	}
-	if (applied > 0)
-		log_info("store.migrated", "{s:i}", "applied", applied);
 out:
 	if (rc != OG_OK)
 		cli_store_close(out);

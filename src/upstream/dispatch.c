@@ -173,7 +173,7 @@ static void dispatch_settle(struct dispatch *dp, struct store_conn *c, struct di
 	/* outbox_settle logs each settled message; this line adds the HTTP
 	 * detail of the attempt. The upstream's own words may echo the number
 	 * or the text, so only errors of our making (no reply) go in verbatim. */
-	log_event(oc.verdict == OUTBOX_SENT ? LOG_DEBUG : LOG_WARN, "sms_attempt",
+	log_event(oc.verdict == OUTBOX_SENT ? LOG_DEBUG : LOG_WARN, "sms.attempt",
 		  "{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "tenant_id", slot->msg.tenant_id,
 		  "message_id", slot->msg.id, "to", slot->msg.phone_masked, "provider", oc.provider,
 		  "outcome", dispatch_verdict_name(oc.verdict), "attempt", slot->msg.attempts,
@@ -181,7 +181,7 @@ static void dispatch_settle(struct dispatch *dp, struct store_conn *c, struct di
 		  res->http_status == 0 ? oc.error : "");
 	if (rc != OG_OK) {
 		/* The message stays SENDING and is retaken when its lease ends. */
-		log_error("sms_settle_failed", "{s:s, s:s, s:s, s:s}", "tenant_id",
+		log_error("sms.settle_failed", "{s:s, s:s, s:s, s:s}", "tenant_id",
 			  slot->msg.tenant_id, "message_id", slot->msg.id, "outcome",
 			  dispatch_verdict_name(oc.verdict), "reason", og_err_strerror(rc));
 	}
@@ -356,7 +356,7 @@ static bool dispatch_claim(struct dispatch *dp, struct store_conn *c)
 	if (rc != OG_OK) {
 		/* A busy store is normal under load; the next round retries. */
 		if (rc != OG_ERR_BUSY)
-			log_error("outbox_claim_failed", "{s:s}", "reason", og_err_strerror(rc));
+			log_error("outbox.claim_failed", "{s:s}", "reason", og_err_strerror(rc));
 		return false;
 	}
 	assert(n <= want);
@@ -420,7 +420,7 @@ static void dispatch_abandon(struct dispatch *dp)
 		if (!slot->busy)
 			continue;
 		curl_multi_remove_handle(dp->multi, slot->easy);
-		log_warn("sms_abandoned", "{s:s, s:s}", "tenant_id", slot->msg.tenant_id,
+		log_warn("sms.abandoned", "{s:s, s:s}", "tenant_id", slot->msg.tenant_id,
 			 "message_id", slot->msg.id);
 		dispatch_slot_clear(slot);
 		dp->inflight--;
@@ -596,7 +596,7 @@ enum og_err dispatch_start(struct store *s, const struct domain *d,
 	pthread_mutex_unlock(&dp->ready_lock);
 	if (rc != OG_OK)
 		goto out;
-	log_info("dispatch_started", "{s:s, s:I, s:I, s:b}", "provider", dp->provider,
+	log_info("dispatch.started", "{s:s, s:I, s:I, s:b}", "provider", dp->provider,
 		 "inflight_max", (json_int_t)dp->inflight_max, "timeout_ms", (json_int_t)dp->timeout_ms,
 		 "provider_url_set", dp->provider_url[0] != '\0');
 	*out = dp;
@@ -628,6 +628,6 @@ void dispatch_stop(struct dispatch *dp, int64_t drain_ms)
 	atomic_store(&dp->stopping, true);
 	curl_multi_wakeup(dp->multi);
 	pthread_join(dp->thread, NULL);
-	log_info("dispatch_stopped", NULL);
+	log_info("dispatch.stopped", NULL);
 	dispatch_free(dp);
 }

@@ -47,7 +47,7 @@ static enum og_err provider_log_new(const struct upstream_options *o, void **out
 	if (o->sms_log_path && o->sms_log_path[0]) {
 		fd = open(o->sms_log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (fd < 0) {
-			log_error("sms_log_open_failed", "{s:s, s:s}", "path", o->sms_log_path,
+			log_error("sms.log_open_failed", "{s:s, s:s}", "path", o->sms_log_path,
 				  "reason", strerror(errno));
 			rc = OG_ERR_IO;
 			goto out;
