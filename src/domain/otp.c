@@ -524,10 +524,15 @@ out:
 enum og_err otp_status(const struct domain *d, struct store_conn *c, const char *tenant_id,
 		       const char *request_id, struct otp_status_result *out)
 {
-	enum og_err rc = c->ops->otp_get(c, tenant_id, request_id, &out->otp);
+	enum og_err rc;
+
+	if (strlen(request_id) >= STORE_ID_MAX)
+		return OG_ERR_NOT_FOUND;
+	rc = tenant_id ? c->ops->otp_get(c, tenant_id, request_id, &out->otp)
+		       : c->ops->otp_get_any(c, request_id, &out->otp);
 	if (rc != OG_OK)
 		return rc;
 	otp_expire(&out->otp, domain_now_ms(d));
-	return c->ops->message_list_by_request(c, tenant_id, request_id, out->messages,
+	return c->ops->message_list_by_request(c, out->otp.tenant_id, request_id, out->messages,
 					       OTP_MESSAGES_MAX, &out->message_count);
 }

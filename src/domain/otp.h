@@ -73,7 +73,8 @@ enum og_err otp_resend(const struct domain *d, struct store_conn *c, const char 
 		       const char *request_id, const struct idem_ticket *ticket,
 		       struct otp_send_result *out, int *retry_after_sec, struct og_detail *det);
 
-/** Reads a request and its messages; status reads as expired once past expires_at. */
+/** Reads a request and its messages (tenant_id NULL: any tenant, for admins);
+ *  status reads as expired once past expires_at. */
 enum og_err otp_status(const struct domain *d, struct store_conn *c, const char *tenant_id,
 		       const char *request_id, struct otp_status_result *out);
 

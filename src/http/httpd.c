@@ -6,7 +6,7 @@
  * response is queued before the body has been read, which cut throughput
  * about five times. The body is collected into a per-request buffer capped
  * at HTTPD_BODY_MAX; a larger one is drained and answered 413, and only one
- * past HTTPD_DRAIN_MAX is answered early and its connection closed.
+ * past HTTPD_DRAIN_MAX has its connection closed instead.
  */
 #include "http/httpd.h"
 
@@ -49,7 +49,7 @@ struct httpd_ctx {
 	size_t cap;            /* bytes allocated, including room for the NUL */
 	size_t discarded;      /* body bytes dropped after passing HTTPD_BODY_MAX */
 	bool too_large;
-	bool responded;        /* a response was queued early; drop the rest */
+	bool responded;        /* answered, or refused past the drain limit */
 	double started_ms;
 };
 
@@ -76,12 +76,12 @@ bool httpd_parse_listen(const char *text, char host[HTTPD_LISTEN_MAX], uint16_t 
 	if (strnlen(text, HTTPD_LISTEN_MAX) >= HTTPD_LISTEN_MAX)
 		return false;
 	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-		if (!close || close[1] != ':')
+		const char *bracket = strchr(text, ']');
+		if (!bracket || bracket[1] != ':')
 			return false;
 		host_start = text + 1;
-		host_len = (size_t)(close - host_start);
-		colon = close + 1;
+		host_len = (size_t)(bracket - host_start);
+		colon = bracket + 1;
 	} else {
 		colon = strrchr(text, ':');
 		if (!colon || memchr(text, ':', (size_t)(colon - text)))
@@ -108,7 +108,7 @@ __attribute__((format(printf, 2, 0))) static void httpd_mhd_log(void *cls, const
 
 	vsnprintf(text, sizeof text, fmt, ap); /* a truncated diagnostic is still useful */
 	text[strcspn(text, "\n")] = '\0';
-	log_warn("httpd_mhd", "{s:s}", "message", text);
+	log_warn("http.mhd", "{s:s}", "message", text);
 }
 
 static void httpd_client_ip(struct MHD_Connection *conn, char out[HTTPD_IP_MAX])
@@ -197,23 +197,41 @@ static void httpd_ctx_append(struct httpd_ctx *ctx, const char *data, size_t n)
 	ctx->body[ctx->len] = '\0';
 }
 
+/* Spells a route pattern's "{id}" as ":id" for a metric label. Braces are
+ * legal inside a quoted label value, but line-oriented Prometheus parsers
+ * that split a sample at '}' misread them. */
+static void httpd_route_label(const char *route, char out[METRICS_LABELS_MAX])
+{
+	size_t n = 0;
+
+	for (const char *p = route; *p && n < METRICS_LABELS_MAX - 1; p++) {
+		if (*p == '}')
+			continue;
+		out[n++] = *p == '{' ? ':' : *p;
+	}
+	out[n] = '\0';
+}
+
 static void httpd_record(const char *method, const struct httpd_response *resp, double ms)
 {
+	char route[METRICS_LABELS_MAX];
 	char labels[METRICS_LABELS_MAX];
-	int n = snprintf(labels, sizeof labels, "route=\"%s\",status=\"%d\"", resp->route,
-			 resp->status);
+	int n;
+
+	httpd_route_label(resp->route, route);
+	n = snprintf(labels, sizeof labels, "route=\"%s\",status=\"%d\"", route, resp->status);
 
 	/* Routes are short static patterns; one that did not fit would be a bug,
 	 * and a truncated label would merge series, so it is not counted. */
 	assert(n > 0 && (size_t)n < sizeof labels);
 	if (n > 0 && (size_t)n < sizeof labels)
 		metrics_count("otpgate_http_requests_total", labels, 1);
-	log_info("http_request", "{s:s, s:s, s:i, s:f}", "method", method, "route", resp->route,
+	log_info("http.request", "{s:s, s:s, s:i, s:f}", "method", method, "route", resp->route,
 		 "status", resp->status, "ms", ms);
 }
 
 static enum MHD_Result httpd_queue(struct httpd *h, struct MHD_Connection *conn,
-				   struct httpd_response *resp, bool close)
+				   struct httpd_response *resp)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ok;
@@ -240,7 +258,7 @@ static enum MHD_Result httpd_queue(struct httpd *h, struct MHD_Connection *conn,
 	}
 	if (resp->extra_header)
 		MHD_add_response_header(r, resp->extra_header, resp->extra_value);
-	if (close || atomic_load(&h->stopping))
+	if (atomic_load(&h->stopping))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ok = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
@@ -249,13 +267,12 @@ static enum MHD_Result httpd_queue(struct httpd *h, struct MHD_Connection *conn,
 
 /* Builds the typed request, runs the handler once, and queues its answer. */
 static enum MHD_Result httpd_respond(struct httpd *h, struct MHD_Connection *conn,
-				     struct httpd_ctx *ctx, const char *url, const char *method,
-				     bool close)
+				     struct httpd_ctx *ctx, const char *url, const char *method)
 {
 	struct httpd_request req = {
 		.method = method,
 		.path = url,
-		.body = ctx->body ? ctx->body : "",
+		.body = (ctx->body && !ctx->too_large) ? ctx->body : "",
 		.body_len = ctx->too_large ? 0 : ctx->len,
 		.body_too_large = ctx->too_large,
 		.started_ms = ctx->started_ms,
@@ -263,8 +280,6 @@ static enum MHD_Result httpd_respond(struct httpd *h, struct MHD_Connection *con
 	};
 	struct httpd_response resp = {.route = HTTPD_ROUTE_UNMATCHED};
 
-	if (ctx->too_large)
-		req.body = "";
 	httpd_client_ip(conn, req.client_ip);
 	h->fn(h->arg, &req, &resp);
 	assert(resp.status >= 100 && resp.status <= 599);
@@ -275,7 +290,7 @@ static enum MHD_Result httpd_respond(struct httpd *h, struct MHD_Connection *con
 	}
 	ctx->responded = true;
 	httpd_record(method, &resp, httpd_elapsed_ms(&req));
-	return httpd_queue(h, conn, &resp, close);
+	return httpd_queue(h, conn, &resp);
 }
 
 static enum MHD_Result httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -303,15 +318,20 @@ static enum MHD_Result httpd_access(void *cls, struct MHD_Connection *conn, cons
 		if (ctx->responded)
 			return MHD_YES;
 		httpd_ctx_append(ctx, upload_data, n);
-		/* Draining a huge body only to refuse it wastes the worker; past
-		 * HTTPD_DRAIN_MAX the client is answered now and disconnected. */
-		if (ctx->discarded > HTTPD_DRAIN_MAX)
-			return httpd_respond(h, conn, ctx, url, method, true);
+		/* Draining a huge body only to refuse it is unbounded work. MHD
+		 * cannot queue an answer while a body is still arriving, so past
+		 * HTTPD_DRAIN_MAX the connection is closed without one. */
+		if (ctx->discarded > HTTPD_DRAIN_MAX) {
+			ctx->responded = true;
+			log_warn("http.body_refused", "{s:s, s:s}", "method", method, "reason",
+				 "body past the drain limit; connection closed");
+			return MHD_NO;
+		}
 		return MHD_YES;
 	}
 	if (ctx->responded)
 		return MHD_YES;
-	return httpd_respond(h, conn, ctx, url, method, false);
+	return httpd_respond(h, conn, ctx, url, method);
 }
 
 static void httpd_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -340,14 +360,14 @@ static enum og_err httpd_resolve(const char *listen, struct sockaddr_storage *ad
 	enum og_err rc;
 
 	if (!httpd_parse_listen(listen, host, port)) {
-		log_error("httpd_listen_invalid", "{s:s}", "listen", listen);
+		log_error("http.listen_invalid", "{s:s}", "listen", listen);
 		return OG_ERR_INVALID_REQUEST;
 	}
 	snprintf(port_text, sizeof port_text, "%u", (unsigned)*port);
 	hints.ai_family = host[0] ? AF_UNSPEC : AF_INET;
 	if (getaddrinfo(host[0] ? host : NULL, port_text, &hints, &res) != 0 || !res ||
 	    res->ai_addrlen > sizeof *addr) {
-		log_error("httpd_listen_unresolved", "{s:s}", "listen", listen);
+		log_error("http.listen_unresolved", "{s:s}", "listen", listen);
 		rc = OG_ERR_INVALID_REQUEST;
 		goto out;
 	}
@@ -394,22 +414,22 @@ enum og_err httpd_start(const struct httpd_config *cfg, httpd_handler_fn fn, voi
 	h->arg = arg;
 	metrics_describe("otpgate_http_requests_total", "counter",
 			 "HTTP requests by route pattern and status.");
+	/* The logger goes first, so MHD reports even option errors through it. */
 	h->daemon = MHD_start_daemon(
-		flags, port, NULL, NULL, &httpd_access, h, MHD_OPTION_SOCK_ADDR,
-		(const struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, workers,
-		MHD_OPTION_CONNECTION_LIMIT,
+		flags, port, NULL, NULL, &httpd_access, h, MHD_OPTION_EXTERNAL_LOGGER, &httpd_mhd_log,
+		NULL, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_LIMIT,
 		cfg->connection_limit ? cfg->connection_limit : HTTPD_CONNECTIONS_DEFAULT,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_sec ? cfg->timeout_sec : HTTPD_TIMEOUT_SEC,
-		MHD_OPTION_NOTIFY_COMPLETED, &httpd_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
-		&httpd_mhd_log, NULL, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, &httpd_completed, h, MHD_OPTION_END);
 	if (!h->daemon) {
-		log_error("httpd_start_failed", "{s:s}", "listen", cfg->listen);
+		log_error("http.start_failed", "{s:s}", "listen", cfg->listen);
 		rc = OG_ERR_IO;
 		goto out;
 	}
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info ? info->port : port;
-	log_info("httpd_listening", "{s:s, s:i, s:i}", "listen", cfg->listen, "port", (int)h->port,
+	log_info("http.listening", "{s:s, s:i, s:i}", "listen", cfg->listen, "port", (int)h->port,
 		 "workers", (int)workers);
 	*out = h;
 	h = NULL;
@@ -442,6 +462,6 @@ void httpd_stop(struct httpd *h, int64_t drain_ms)
 	/* MHD hands the quiesced socket to us, to close only after it stopped. */
 	if (listen_fd != MHD_INVALID_SOCKET)
 		close(listen_fd);
-	log_info("httpd_stopped", "{s:i}", "abandoned", atomic_load(&h->in_flight));
+	log_info("http.stopped", "{s:i}", "abandoned", atomic_load(&h->in_flight));
 	free(h);
 }

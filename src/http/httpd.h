@@ -16,7 +16,7 @@
 
 #define HTTPD_LISTEN_MAX 272        /* "HOST:PORT" or "[v6]:PORT", plus NUL */
 #define HTTPD_BODY_MAX (64 * 1024)  /* a larger body is answered 413 */
-#define HTTPD_DRAIN_MAX (1024 * 1024) /* past this much oversized body, answer and close */
+#define HTTPD_DRAIN_MAX (1024 * 1024) /* past this much oversized body, the connection is closed */
 #define HTTPD_IP_MAX 46             /* INET6_ADDRSTRLEN */
 #define HTTPD_HEADER_VALUE_MAX 128  /* the optional extra response header's value */
 #define HTTPD_TIMEOUT_SEC 10        /* an idle or slow connection is closed after this */

@@ -319,6 +319,8 @@ struct store_ops {
 	enum og_err (*otp_insert)(struct store_conn *c, const struct store_otp *o);
 	enum og_err (*otp_get)(struct store_conn *c, const char *tenant_id, const char *id,
 			       struct store_otp *out);
+	/** Looks a request up by id alone, for a caller allowed to see every tenant. */
+	enum og_err (*otp_get_any)(struct store_conn *c, const char *id, struct store_otp *out);
 	/** Finds the tenant's newest PENDING request for the phone hash. */
 	enum og_err (*otp_find_pending)(struct store_conn *c, const char *tenant_id,
 					const unsigned char phone_hash[SECRET_HASH_LEN],

@@ -412,6 +412,7 @@ const struct store_ops store_sqlite_ops = {
 	.message_insert = store_sqlite_message_insert,
 	.message_get = store_sqlite_message_get,
 	.message_get_any = store_sqlite_message_get_any,
+	.otp_get_any = store_sqlite_otp_get_any,
 	.message_list = store_sqlite_message_list,
 	.message_list_by_request = store_sqlite_message_list_by_request,
 	.message_update = store_sqlite_message_update,

@@ -59,6 +59,7 @@ enum store_sqlite_stmt {
 	/* store_sqlite_otp.c */
 	SQ_OTP_INSERT,
 	SQ_OTP_GET,
+	SQ_OTP_GET_ANY,
 	SQ_OTP_FIND_PENDING,
 	SQ_OTP_UPDATE,
 	/* store_sqlite_message.c; the four list variants are consecutive */
@@ -242,6 +243,7 @@ enum og_err store_sqlite_ledger_usage_range(struct store_conn *c, const char *te
 					    store_usage_fn fn, void *arg);
 
 enum og_err store_sqlite_otp_insert(struct store_conn *c, const struct store_otp *o);
+enum og_err store_sqlite_otp_get_any(struct store_conn *c, const char *id, struct store_otp *out);
 enum og_err store_sqlite_otp_get(struct store_conn *c, const char *tenant_id, const char *id,
 				 struct store_otp *out);
 enum og_err store_sqlite_otp_find_pending(struct store_conn *c, const char *tenant_id,

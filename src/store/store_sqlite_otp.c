@@ -31,6 +31,7 @@ static const char sql_insert[] =
 	"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 static const char sql_get[] =
 	"SELECT " OTP_COLS " FROM otp_requests WHERE tenant_id = ?1 AND id = ?2";
+static const char sql_get_any[] = "SELECT " OTP_COLS " FROM otp_requests WHERE id = ?1";
 /* Ids sort by creation time, so the largest is the newest. */
 static const char sql_find_pending[] =
 	"SELECT " OTP_COLS " FROM otp_requests"
@@ -108,6 +109,24 @@ enum og_err store_sqlite_otp_get(struct store_conn *base, const char *tenant_id,
 		goto out;
 	store_sqlite__bind_text(st, 1, tenant_id);
 	store_sqlite__bind_text(st, 2, id);
+	rc = store_sqlite__fetch(c, st, otp_read, out);
+out:
+	store_sqlite__reset(st);
+	return rc;
+}
+
+enum og_err store_sqlite_otp_get_any(struct store_conn *base, const char *id,
+				     struct store_otp *out)
+{
+	struct store_sqlite_conn *c = store_sqlite__conn(base);
+	sqlite3_stmt *st = NULL;
+	enum og_err rc;
+
+	assert(id && out);
+	rc = store_sqlite__prepare(c, SQ_OTP_GET_ANY, sql_get_any, &st);
+	if (rc != OG_OK)
+		goto out;
+	store_sqlite__bind_text(st, 1, id);
 	rc = store_sqlite__fetch(c, st, otp_read, out);
 out:
 	store_sqlite__reset(st);

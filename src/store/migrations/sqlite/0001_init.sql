@@ -134,6 +134,8 @@ CREATE TABLE otp_requests (
 ) STRICT;
 -- Verify by phone: the newest pending request is the last entry of its range.
 CREATE INDEX otp_requests_phone ON otp_requests (tenant_id, phone_hash, status, id);
+-- An admin reads a request by id alone.
+CREATE INDEX otp_requests_id ON otp_requests (id);
 
 -- A message is also its outbox entry.
 CREATE TABLE messages (

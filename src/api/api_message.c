@@ -1,0 +1,323 @@
+/*
+ * Reading what was sent and what it cost: one message, the message log,
+ * usage over a date range, and a month's invoice as JSON or CSV. A tenant
+ * key reads only its own tenant; an admin reads every tenant or narrows to
+ * one with ?tenant_id=. Usage and invoices are bounded at
+ * API_REPORT_ROWS_MAX tenants, collected before anything is rendered so no
+ * lookup runs while the store is iterating.
+ */
+#include "api/api_int.h"
+
+#include "base/clock.h"
+#include "domain/message.h"
+#include "domain/tenant.h"
+#include "domain/usage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define API_CSV_TYPE "text/csv; charset=utf-8"
+
+static json_t *api_message_json(const struct store_message *m)
+{
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:I, s:o, s:o, s:o}",
+			 "id", m->id, "tenant_id", m->tenant_id, "request_id",
+			 api_json_text(m->request_id), "phone", m->phone_masked, "sender_header",
+			 api_json_text(m->sender_header), "dlt_template_id",
+			 api_json_text(m->dlt_template_id), "status", message_status_name(m->status),
+			 "provider", api_json_text(m->provider), "provider_message_id",
+			 api_json_text(m->provider_message_id), "cost_paise",
+			 (json_int_t)m->cost_paise, "error", api_json_text(m->error), "created_at",
+			 api_json_time(m->created_at_ms), "sent_at", api_json_time(m->sent_at_ms));
+}
+
+enum og_err api_message_get(struct api_call *call)
+{
+	struct store_message *m = NULL;
+	const char *tenant_id;
+	enum og_err rc;
+
+	rc = api_auth_read_scope(call, &tenant_id);
+	if (rc != OG_OK)
+		goto out;
+	m = malloc(sizeof *m); /* a message carries its sealed payload: ~4 KiB */
+	if (!m) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	rc = message_get(call->d, call->conn, tenant_id, call->params[0], m);
+	if (rc != OG_OK)
+		goto out;
+	rc = api_reply_json(call, 200, api_message_json(m));
+out:
+	free(m);
+	return rc;
+}
+
+/* Reads an optional ISO-8601 time argument; 0 when absent. */
+static enum og_err api_message_time_arg(struct api_call *call, const char *name, int64_t *ms)
+{
+	const char *text = api_query(call, name);
+
+	*ms = 0;
+	if (text && !clock_parse_iso(text, ms))
+		return api_fail(call, OG_ERR_INVALID_REQUEST, name,
+				"%s must be an ISO-8601 time or date", name);
+	return OG_OK;
+}
+
+enum og_err api_message_list(struct api_call *call)
+{
+	struct store_message_filter f = {.status = -1};
+	struct store_message *page = NULL;
+	const char *status = api_query(call, "status");
+	size_t n = 0;
+	json_t *data = NULL;
+	enum og_err rc;
+
+	rc = api_auth_read_scope(call, &f.tenant_id);
+	if (rc == OG_OK)
+		rc = api_page(call, STORE_ID_MAX, &f.limit, &f.after_id);
+	if (rc == OG_OK)
+		rc = api_message_time_arg(call, "from", &f.from_ms);
+	if (rc == OG_OK)
+		rc = api_message_time_arg(call, "to", &f.to_ms);
+	if (rc != OG_OK)
+		goto out;
+	if (status) {
+		f.status = message_status_parse(status);
+		if (f.status < 0) {
+			rc = api_fail(call, OG_ERR_INVALID_REQUEST, "status",
+				      "status must be queued, sending, sent or failed");
+			goto out;
+		}
+	}
+	page = calloc(f.limit, sizeof *page);
+	data = json_array();
+	if (!page || !data) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	rc = message_list(call->d, call->conn, &f, page, &n);
+	if (rc != OG_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(data, api_message_json(&page[i]));
+	rc = api_reply_json(call, 200, api_page_json(data, n, f.limit, n ? page[n - 1].id : NULL));
+	data = NULL;
+out:
+	json_decref(data);
+	free(page);
+	return rc;
+}
+
+/* ---- Usage and invoices ---------------------------------------------- */
+
+struct api_rows {
+	struct store_usage_row *rows;
+	size_t n;
+	size_t cap;
+};
+
+/* The store's per-row callback: copies the row, refusing past the bound. */
+static enum og_err api_rows_add(void *arg, const struct store_usage_row *row)
+{
+	struct api_rows *r = arg;
+
+	if (r->n == API_REPORT_ROWS_MAX)
+		return OG_ERR_UNAVAILABLE;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct store_usage_row *grown;
+		if (cap > API_REPORT_ROWS_MAX)
+			cap = API_REPORT_ROWS_MAX;
+		grown = realloc(r->rows, cap * sizeof *grown);
+		if (!grown)
+			return OG_ERR_NOMEM;
+		r->rows = grown;
+		r->cap = cap;
+	}
+	r->rows[r->n++] = *row;
+	return OG_OK;
+}
+
+static enum og_err api_rows_failed(struct api_call *call, enum og_err rc)
+{
+	if (rc == OG_ERR_UNAVAILABLE)
+		return api_fail(call, rc, NULL, "the report has more than %d tenants; narrow it",
+				API_REPORT_ROWS_MAX);
+	return rc;
+}
+
+/* Reads a date argument, or uses fallback; OG_ERR_INVALID_REQUEST if malformed. */
+static enum og_err api_message_date_arg(struct api_call *call, const char *name,
+					const char *fallback, char out[CLOCK_DATE_MAX])
+{
+	const char *text = api_query(call, name);
+	int y, m, d;
+
+	if (!text)
+		text = fallback;
+	if (strlen(text) >= CLOCK_DATE_MAX || !clock_parse_date(text, &y, &m, &d))
+		return api_fail(call, OG_ERR_INVALID_REQUEST, name, "%s must be a date YYYY-MM-DD",
+				name);
+	memcpy(out, text, strlen(text) + 1);
+	return OG_OK;
+}
+
+/* Without from and to, usage covers the current billing month to date. */
+enum og_err api_message_usage(struct api_call *call)
+{
+	const int offset = call->d->cfg.billing_offset_sec;
+	const int64_t now = domain_now_ms(call->d);
+	char today[CLOCK_DATE_MAX], month[CLOCK_MONTH_MAX], first[CLOCK_DATE_MAX + 2];
+	char from[CLOCK_DATE_MAX], to[CLOCK_DATE_MAX];
+	const char *tenant_id;
+	struct api_rows r = {0};
+	json_t *tenants = NULL;
+	enum og_err rc;
+
+	clock_format_date(now, offset, today);
+	clock_format_month(now, offset, month);
+	snprintf(first, sizeof first, "%s-01", month);
+	rc = api_auth_read_scope(call, &tenant_id);
+	if (rc == OG_OK)
+		rc = api_message_date_arg(call, "from", first, from);
+	if (rc == OG_OK)
+		rc = api_message_date_arg(call, "to", today, to);
+	if (rc != OG_OK)
+		goto out;
+	if (strcmp(from, to) > 0) {
+		rc = api_fail(call, OG_ERR_INVALID_REQUEST, "from", "from is after to");
+		goto out;
+	}
+	rc = usage_range(call->d, call->conn, tenant_id, from, to, api_rows_add, &r);
+	if (rc != OG_OK) {
+		rc = api_rows_failed(call, rc);
+		goto out;
+	}
+	tenants = json_array();
+	if (!tenants) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < r.n; i++)
+		json_array_append_new(tenants,
+				      json_pack("{s:s, s:I, s:I}", "tenant_id", r.rows[i].tenant_id,
+						"total_sms", (json_int_t)r.rows[i].total_sms,
+						"total_cost_paise",
+						(json_int_t)r.rows[i].total_cost_paise));
+	rc = api_reply_json(call, 200,
+			    json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "tenants", tenants));
+	tenants = NULL;
+out:
+	json_decref(tenants);
+	free(r.rows);
+	return rc;
+}
+
+/* Writes a CSV field, quoted (RFC 4180) when it holds a separator or quote. */
+static void api_csv_field(FILE *f, const char *text)
+{
+	if (!strpbrk(text, ",\"\r\n")) {
+		fputs(text, f);
+		return;
+	}
+	fputc('"', f);
+	for (const char *p = text; *p; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static enum og_err api_invoice_csv(struct api_call *call, const char *month,
+				   const struct api_rows *r, char (*names)[STORE_NAME_MAX])
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return OG_ERR_NOMEM;
+	fputs("tenant_id,name,total_sms,total_cost_paise\n", f);
+	for (size_t i = 0; i < r->n; i++) {
+		api_csv_field(f, r->rows[i].tenant_id);
+		fputc(',', f);
+		api_csv_field(f, names[i]);
+		fprintf(f, ",%lld,%lld\n", (long long)r->rows[i].total_sms,
+			(long long)r->rows[i].total_cost_paise);
+	}
+	if (ferror(f) || fclose(f) != 0) {
+		free(text);
+		return OG_ERR_NOMEM;
+	}
+	call->resp->extra_header = "Content-Disposition";
+	snprintf(call->resp->extra_value, sizeof call->resp->extra_value,
+		 "attachment; filename=\"invoice-%s.csv\"", month);
+	return api_reply_text(call, 200, API_CSV_TYPE, text, len);
+}
+
+enum og_err api_message_invoice(struct api_call *call)
+{
+	const char *month = call->params[0];
+	const char *format = api_query(call, "format");
+	struct api_rows r = {0};
+	char (*names)[STORE_NAME_MAX] = NULL;
+	json_t *lines = NULL;
+	int64_t total = 0;
+	int y, m;
+	enum og_err rc;
+
+	if (strlen(month) >= CLOCK_MONTH_MAX || !clock_parse_month(month, &y, &m)) {
+		rc = api_fail(call, OG_ERR_INVALID_REQUEST, "month", "the month must be YYYY-MM");
+		goto out;
+	}
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
+		rc = api_fail(call, OG_ERR_INVALID_REQUEST, "format", "format must be json or csv");
+		goto out;
+	}
+	rc = usage_month(call->d, call->conn, month, api_rows_add, &r);
+	if (rc != OG_OK) {
+		rc = api_rows_failed(call, rc);
+		goto out;
+	}
+	names = calloc(r.n ? r.n : 1, sizeof *names);
+	if (!names) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		struct store_tenant t;
+		/* Tenants are never deleted, only suspended; a missing one shows no name. */
+		if (tenant_get(call->d, call->conn, r.rows[i].tenant_id, &t) == OG_OK)
+			memcpy(names[i], t.name, strlen(t.name) + 1);
+		total += r.rows[i].total_cost_paise;
+	}
+	if (format && strcmp(format, "csv") == 0) {
+		rc = api_invoice_csv(call, month, &r, names);
+		goto out;
+	}
+	lines = json_array();
+	if (!lines) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < r.n; i++)
+		json_array_append_new(lines,
+				      json_pack("{s:s, s:s, s:I, s:I}", "tenant_id",
+						r.rows[i].tenant_id, "name", names[i], "total_sms",
+						(json_int_t)r.rows[i].total_sms, "total_cost_paise",
+						(json_int_t)r.rows[i].total_cost_paise));
+	rc = api_reply_json(call, 200,
+			    json_pack("{s:s, s:s, s:o, s:I}", "month", month, "currency", "INR",
+				      "lines", lines, "total_cost_paise", (json_int_t)total));
+	lines = NULL;
+out:
+	json_decref(lines);
+	free(names);
+	free(r.rows);
+	return rc;
+}
