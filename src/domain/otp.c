@@ -240,7 +240,7 @@ static enum og_err otp_commit(const struct domain *d, struct store_conn *c, stru
 		struct store_otp current;
 		rc = c->ops->otp_get(c, o->tenant_id, o->id, &current);
 		if (rc == OG_OK && current.updated_at_ms != prior_updated_at_ms)
-			rc = OG_ERR_CONFLICT;
+			rc = OG_ERR_BUSY; /* otp_resend decides again on fresh state */
 		if (rc != OG_OK)
 			goto out;
 	}
@@ -448,9 +448,10 @@ out:
 	return rc;
 }
 
-enum og_err otp_resend(const struct domain *d, struct store_conn *c, const char *tenant_id,
-		       const char *request_id, const struct idem_ticket *ticket,
-		       struct otp_send_result *out, int *retry_after_sec, struct og_detail *det)
+static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
+				   const char *tenant_id, const char *request_id,
+				   const struct idem_ticket *ticket, struct otp_send_result *out,
+				   int *retry_after_sec, struct og_detail *det)
 {
 	struct otp_plan *p = NULL;
 	struct store_otp *o = NULL;
@@ -518,6 +519,22 @@ out:
 	sodium_memzero(vars, sizeof vars);
 	free(p);
 	free(o);
+	return rc;
+}
+
+enum og_err otp_resend(const struct domain *d, struct store_conn *c, const char *tenant_id,
+		       const char *request_id, const struct idem_ticket *ticket,
+		       struct otp_send_result *out, int *retry_after_sec, struct og_detail *det)
+{
+	enum og_err rc;
+
+	/* Each lost race means another resend or verify committed first; it
+	 * can happen at most once per resend allowed, so the bound is ample. */
+	for (int tries = 0; tries <= DOMAIN_BUSY_RETRIES_MAX; tries++) {
+		rc = otp_resend_once(d, c, tenant_id, request_id, ticket, out, retry_after_sec, det);
+		if (rc != OG_ERR_BUSY)
+			break;
+	}
 	return rc;
 }
 
