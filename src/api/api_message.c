@@ -233,23 +233,32 @@ static void api_csv_field(FILE *f, const char *text)
 	fputc('"', f);
 }
 
+/* The same invoice as the JSON form, one row per line, each row carrying
+ * the month and currency so a row stands alone in a spreadsheet; the last
+ * row, with an empty tenant_id, is the invoice total. */
 static enum og_err api_invoice_csv(struct api_call *call, const char *month,
 				   const struct api_rows *r, char (*names)[STORE_NAME_MAX])
 {
 	char *text = NULL;
 	size_t len = 0;
+	int64_t total_sms = 0, total_paise = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	if (!f)
 		return OG_ERR_NOMEM;
-	fputs("tenant_id,name,total_sms,total_cost_paise\n", f);
+	fputs("month,currency,tenant_id,name,total_sms,total_cost_paise\n", f);
 	for (size_t i = 0; i < r->n; i++) {
+		fprintf(f, "%s,INR,", month);
 		api_csv_field(f, r->rows[i].tenant_id);
 		fputc(',', f);
 		api_csv_field(f, names[i]);
 		fprintf(f, ",%lld,%lld\n", (long long)r->rows[i].total_sms,
 			(long long)r->rows[i].total_cost_paise);
+		total_sms += r->rows[i].total_sms;
+		total_paise += r->rows[i].total_cost_paise;
 	}
+	fprintf(f, "%s,INR,,TOTAL,%lld,%lld\n", month, (long long)total_sms,
+		(long long)total_paise);
 	if (ferror(f) || fclose(f) != 0) {
 		free(text);
 		return OG_ERR_NOMEM;

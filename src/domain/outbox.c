@@ -8,11 +8,13 @@
 #include "domain/outbox.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "domain/ledger.h"
 #include "domain/tenant.h"
 
 #include <assert.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -164,6 +166,14 @@ static void outbox_wipe_payload(struct store_message *m)
 	m->payload_sealed_len = 0;
 }
 
+static pthread_once_t outbox_metrics_once = PTHREAD_ONCE_INIT;
+
+static void outbox_describe_metrics(void)
+{
+	metrics_describe("otpgate_sms_total", "counter",
+			 "Messages by final outcome: sent (charged) or failed (released).");
+}
+
 enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
 			  const struct store_message *claimed, const struct outbox_outcome *o)
 {
@@ -225,6 +235,11 @@ enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
 		rc = c->ops->commit(c);
 	if (rc != OG_OK)
 		goto out;
+	pthread_once(&outbox_metrics_once, outbox_describe_metrics);
+	if (verdict == OUTBOX_SENT)
+		metrics_count("otpgate_sms_total", "outcome=\"sent\"", 1);
+	else if (verdict == OUTBOX_REJECTED)
+		metrics_count("otpgate_sms_total", "outcome=\"failed\"", 1);
 	/* The error text can quote the gateway, which may echo the number, so
 	 * it stays in the message record and out of the log. */
 	log_info(event, "{s:s, s:s, s:s, s:i}", "tenant_id", m->tenant_id, "message_id", m->id,

@@ -88,7 +88,7 @@ static CURLcode dispatch_curl_rc = CURLE_FAILED_INIT;
 static void dispatch_curl_init(void)
 {
 	dispatch_curl_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	metrics_describe("otpgate_sms_total", "counter",
+	metrics_describe("otpgate_upstream_attempts_total", "counter",
 			 "Upstream send attempts by outcome: sent, retry or rejected.");
 	metrics_describe("otpgate_upstream_errors_total", "counter",
 			 "Failed upstream send attempts by provider.");
@@ -165,7 +165,7 @@ static void dispatch_settle(struct dispatch *dp, struct store_conn *c, struct di
 			dispatch_pause_ms((int64_t)DISPATCH_SETTLE_PAUSE_MS * tries);
 	}
 	snprintf(label, sizeof label, "outcome=\"%s\"", dispatch_verdict_name(oc.verdict));
-	metrics_count("otpgate_sms_total", label, 1);
+	metrics_count("otpgate_upstream_attempts_total", label, 1);
 	if (from_upstream && oc.verdict != OUTBOX_SENT) {
 		snprintf(label, sizeof label, "provider=\"%s\"", oc.provider);
 		metrics_count("otpgate_upstream_errors_total", label, 1);
