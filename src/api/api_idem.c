@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +20,27 @@
 
 _Static_assert(crypto_generichash_BYTES == SECRET_HASH_LEN, "request hash is BLAKE2b-256");
 
-/* BLAKE2b-256 over method, path and body; the NUL separators keep
- * "POST"+"/a" and "POS"+"T/a" apart. No key is needed: the hash only
- * compares two requests of the same tenant. */
+/* BLAKE2b-256 over method, path and the body in canonical form (sorted keys,
+ * no whitespace), so a client that re-serialises the same JSON differently
+ * is still the same request. The NUL separators keep "POST"+"/a" and
+ * "POS"+"T/a" apart. No key is needed: the hash only compares two requests
+ * of the same tenant. */
 static void api_idem_hash(const struct httpd_request *req, unsigned char out[SECRET_HASH_LEN])
 {
 	crypto_generichash_state st;
+	json_t *body = json_loadb(req->body, req->body_len, 0, NULL);
+	char *canonical = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 	crypto_generichash_init(&st, NULL, 0, SECRET_HASH_LEN);
 	crypto_generichash_update(&st, (const unsigned char *)req->method, strlen(req->method) + 1);
 	crypto_generichash_update(&st, (const unsigned char *)req->path, strlen(req->path) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)req->body, req->body_len);
+	if (canonical)
+		crypto_generichash_update(&st, (const unsigned char *)canonical, strlen(canonical));
+	else
+		crypto_generichash_update(&st, (const unsigned char *)req->body, req->body_len);
 	crypto_generichash_final(&st, out, SECRET_HASH_LEN);
+	free(canonical);
+	json_decref(body);
 }
 
 static bool api_idem_key_valid(const char *key)
