@@ -216,10 +216,20 @@ static enum og_err otp_tenant(const struct domain *d, struct store_conn *c, cons
 	return out->suspended ? OG_ERR_TENANT_SUSPENDED : OG_OK;
 }
 
+/* True if nothing a verify or resend changes has changed: every resend
+ * draws a new code, and every verify counts an attempt. Times are no
+ * version: two commits can fall in one millisecond. */
+static bool otp_unchanged(const struct store_otp *now, const struct store_otp *then)
+{
+	return now->status == then->status && now->attempts == then->attempts &&
+	       now->resend_count == then->resend_count &&
+	       sodium_memcmp(now->code_hash, then->code_hash, SECRET_HASH_LEN) == 0;
+}
+
 /* The write half of a send or resend: re-read the tenant under the lock,
  * hold the price, write the request and the message, record the response. */
 static enum og_err otp_commit(const struct domain *d, struct store_conn *c, struct otp_plan *p,
-			      struct store_otp *o, bool is_new, int64_t prior_updated_at_ms,
+			      struct store_otp *o, bool is_new, const struct store_otp *prior,
 			      const struct idem_ticket *ticket, struct otp_send_result *out)
 {
 	struct store_message m;
@@ -239,7 +249,7 @@ static enum og_err otp_commit(const struct domain *d, struct store_conn *c, stru
 		 * writing it back would lose that change. */
 		struct store_otp current;
 		rc = c->ops->otp_get(c, o->tenant_id, o->id, &current);
-		if (rc == OG_OK && current.updated_at_ms != prior_updated_at_ms)
+		if (rc == OG_OK && !otp_unchanged(&current, prior))
 			rc = OG_ERR_BUSY; /* otp_resend decides again on fresh state */
 		if (rc != OG_OK)
 			goto out;
@@ -336,7 +346,7 @@ enum og_err otp_send(const struct domain *d, struct store_conn *c, struct otp_se
 	rc = otp_seal_context(d, p->phone, in->vars, in->var_count, o);
 	if (rc != OG_OK)
 		goto out;
-	rc = otp_commit(d, c, p, o, true, 0, ticket, out);
+	rc = otp_commit(d, c, p, o, true, NULL, ticket, out);
 	if (rc == OG_OK)
 		log_info("otp.sent", "{s:s, s:s, s:s, s:s}", "tenant_id", o->tenant_id,
 			 "request_id", o->id, "message_id", out->message_id, "phone",
@@ -458,7 +468,8 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 	struct otp_variable vars[OTP_VARIABLES_MAX];
 	size_t nvars = 0;
 	int64_t now = domain_now_ms(d);
-	int64_t next_ms, prior_updated_at_ms;
+	struct store_otp *prior = NULL;
+	int64_t next_ms;
 	enum og_err rc;
 
 	*retry_after_sec = 0;
@@ -501,14 +512,19 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 	rc = otp_render(p, vars, nvars, det);
 	if (rc != OG_OK)
 		goto out;
-	prior_updated_at_ms = o->updated_at_ms;
+	prior = malloc(sizeof *prior);
+	if (!prior) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	*prior = *o;
 	otp_code_hash(d, o->tenant_id, o->id, p->code, o->code_hash);
 	o->status = STORE_OTP_PENDING;
 	o->resend_count++;
 	o->last_sent_at_ms = now;
 	o->expires_at_ms = now + (int64_t)p->tenant.otp_ttl_sec * 1000;
 	o->updated_at_ms = now;
-	rc = otp_commit(d, c, p, o, false, prior_updated_at_ms, ticket, out);
+	rc = otp_commit(d, c, p, o, false, prior, ticket, out);
 	if (rc == OG_OK)
 		log_info("otp.resent", "{s:s, s:s, s:s, s:i}", "tenant_id", o->tenant_id,
 			 "request_id", o->id, "message_id", out->message_id, "resend",
@@ -517,6 +533,7 @@ out:
 	if (p)
 		sodium_memzero(p, sizeof *p);
 	sodium_memzero(vars, sizeof vars);
+	free(prior);
 	free(p);
 	free(o);
 	return rc;
