@@ -1,5 +1,6 @@
 # Turns each migration file into a C string in a table ordered by file name.
 # Inputs: OUT (the .c file to write), SYMBOL (the table's name), FILES.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "/* Generated from src/store/migrations; do not edit. */\n")
 string(APPEND body "#include \"store/migration.h\"\n\n")
 string(APPEND body "const struct migration ${SYMBOL}[] = {\n")

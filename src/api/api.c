@@ -54,6 +54,8 @@ static const struct api_route api_routes[] = {
 	{"GET", "/v1/tenants/{id}/wallet", api_wallet_get, API_AUTH_ADMIN | API_AUTH_TENANT,
 	 API_ROUTE_PATH_TENANT},
 
+	{"GET", "/v1/audit", api_audit_list, API_AUTH_ADMIN, 0},
+
 	{"POST", "/v1/keys", api_key_create, API_AUTH_ADMIN, 0},
 	{"GET", "/v1/keys", api_key_list, API_AUTH_ADMIN, 0},
 	{"DELETE", "/v1/keys/{id}", api_key_revoke, API_AUTH_ADMIN, 0},

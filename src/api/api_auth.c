@@ -47,6 +47,14 @@ enum og_err api_auth_check(struct api_call *call)
 		return api_fail(call, rc, NULL, "the API key is not valid");
 	if (rc != OG_OK)
 		return rc;
+	_Static_assert((int)STORE_ACTOR_ADMIN == (int)STORE_KEY_ADMIN &&
+			       (int)STORE_ACTOR_SEND == (int)STORE_KEY_SEND &&
+			       (int)STORE_ACTOR_TENANT == (int)STORE_KEY_TENANT,
+		       "an API key's kind names its actor kind");
+	call->actor.kind = call->who.kind;
+	memcpy(call->actor.key_id, call->who.key_id, sizeof call->actor.key_id);
+	memcpy(call->actor.ip, call->req->client_ip,
+	       strnlen(call->req->client_ip, sizeof call->actor.ip - 1));
 	/* Cross-tenant first, so a tenant key gets 404 for every other tenant's
 	 * object whether or not its kind could use the route. */
 	if ((route->flags & API_ROUTE_PATH_TENANT) && call->who.kind == STORE_KEY_TENANT &&

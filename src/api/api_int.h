@@ -57,6 +57,7 @@ struct api_call {
 	const struct api_route *route;
 	struct store_conn *conn;      /* the worker's connection; NULL on public routes */
 	struct apikey_principal who;  /* the caller, on authenticated routes */
+	struct audit_actor actor;     /* the caller as the audit trail names it */
 	size_t param_count;
 	char params[API_PARAMS_MAX][API_PARAM_MAX];
 	struct og_detail det;         /* what went wrong, for the error body */
@@ -158,6 +159,9 @@ enum og_err api_tenant_template_delete(struct api_call *call);
 
 enum og_err api_key_create(struct api_call *call);
 enum og_err api_key_list(struct api_call *call);
+
+/* api_audit.c */
+enum og_err api_audit_list(struct api_call *call);
 enum og_err api_key_revoke(struct api_call *call);
 enum og_err api_key_tenant_create(struct api_call *call);
 enum og_err api_key_tenant_list(struct api_call *call);

@@ -53,7 +53,7 @@ static enum og_err api_key_issue(struct api_call *call, int kind, const char *te
 	json_t *body;
 	enum og_err rc;
 
-	rc = apikey_create(call->d, call->conn, kind, tenant_id, name, text, &k);
+	rc = apikey_create(call->d, call->conn, &call->actor, kind, tenant_id, name, text, &k);
 	if (rc != OG_OK)
 		goto out;
 	if (kind == STORE_KEY_TENANT)
@@ -112,7 +112,7 @@ enum og_err api_key_list(struct api_call *call) { return api_key_page(call, "");
 
 enum og_err api_key_revoke(struct api_call *call)
 {
-	enum og_err rc = apikey_revoke(call->d, call->conn, "", call->params[0]);
+	enum og_err rc = apikey_revoke(call->d, call->conn, &call->actor, "", call->params[0]);
 
 	if (rc != OG_OK)
 		return rc;
@@ -147,7 +147,7 @@ enum og_err api_key_tenant_list(struct api_call *call)
 
 enum og_err api_key_tenant_revoke(struct api_call *call)
 {
-	enum og_err rc = apikey_revoke(call->d, call->conn, call->params[0], call->params[1]);
+	enum og_err rc = apikey_revoke(call->d, call->conn, &call->actor, call->params[0], call->params[1]);
 
 	if (rc != OG_OK)
 		return rc;

@@ -139,7 +139,7 @@ enum og_err api_tenant_create(struct api_call *call)
 	rc = api_body(call, &api_tenant_create_spec, &in, false);
 	if (rc != OG_OK)
 		goto out;
-	rc = tenant_create(call->d, call->conn, &in, &t, &call->det);
+	rc = tenant_create(call->d, call->conn, &call->actor, &in, &t, &call->det);
 	if (rc != OG_OK)
 		goto out;
 	rc = api_reply_json(call, 201, api_tenant_json(call->d, &t));
@@ -197,7 +197,7 @@ enum og_err api_tenant_patch(struct api_call *call)
 	rc = api_body(call, &api_tenant_patch_spec, &in, false);
 	if (rc != OG_OK)
 		goto out;
-	rc = tenant_patch(call->d, call->conn, call->params[0], &in, &t, &call->det);
+	rc = tenant_patch(call->d, call->conn, &call->actor, call->params[0], &in, &t, &call->det);
 	if (rc != OG_OK)
 		goto out;
 	rc = api_reply_json(call, 200, api_tenant_json(call->d, &t));
@@ -210,7 +210,7 @@ out:
 enum og_err api_tenant_suspend(struct api_call *call)
 {
 	struct store_tenant t;
-	enum og_err rc = tenant_suspend(call->d, call->conn, call->params[0], &t);
+	enum og_err rc = tenant_suspend(call->d, call->conn, &call->actor, call->params[0], &t);
 
 	if (rc != OG_OK)
 		return rc;
@@ -232,7 +232,7 @@ enum og_err api_tenant_template_create(struct api_call *call)
 	rc = api_body(call, &api_template_spec, &in, false);
 	if (rc != OG_OK)
 		return rc;
-	rc = template_register(call->d, call->conn, t.id, &in, &out, &call->det);
+	rc = template_register(call->d, call->conn, &call->actor, t.id, &in, &out, &call->det);
 	if (rc != OG_OK)
 		return rc;
 	return api_reply_json(call, 201, api_template_json(&out));
@@ -274,7 +274,7 @@ out:
 
 enum og_err api_tenant_template_delete(struct api_call *call)
 {
-	enum og_err rc = template_delete(call->d, call->conn, call->params[0], call->params[1]);
+	enum og_err rc = template_delete(call->d, call->conn, &call->actor, call->params[0], call->params[1]);
 
 	if (rc != OG_OK)
 		return rc;

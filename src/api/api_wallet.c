@@ -76,7 +76,7 @@ enum og_err api_wallet_credit(struct api_call *call)
 	rc = api_idem_begin(call, t.id, api_wallet_render, NULL, &idem, &replayed);
 	if (rc != OG_OK || replayed)
 		return rc;
-	rc = ledger_topup(call->d, call->conn, &t, in.amount_paise, in.reference,
+	rc = ledger_topup(call->d, call->conn, &call->actor, &t, in.amount_paise, in.reference,
 			  api_idem_ticket(&idem), &result, &call->det);
 	if (rc != OG_OK)
 		return api_idem_end(call, &idem, rc);

@@ -2,11 +2,13 @@
  * CSPRNG helpers. Codes use randombytes_uniform(), which rejection-samples so
  * every digit is exactly uniform (no modulo bias). Ids are ULID-shaped so they
  * sort by time, yet carry 80 random bits so they cannot be guessed or
- * enumerated, and no global sequence is needed across nodes.
+ * enumerated, and no global sequence is needed across nodes. Within one
+ * process they are also strictly increasing (ULID's monotonic mode).
  */
 #include "base/rnd.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -21,6 +23,22 @@ void rnd_code(size_t len, char out[RND_CODE_LEN_MAX + 1])
 	out[len] = '\0';
 }
 
+/* The last id's time and random part, so ids made by this process within
+ * one millisecond (or while the clock steps back) still sort in the order
+ * they were made: "the newest pending request" must mean the newest. */
+static pthread_mutex_t rnd_id_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long long rnd_id_last_ms;
+static unsigned char rnd_id_last_rand[10];
+
+/* Adds one to a big-endian 80-bit number; an overflow (after 2^80 ids in
+ * one millisecond) wraps, which cannot happen in practice. */
+static void rnd_increment(unsigned char n[10])
+{
+	for (int i = 9; i >= 0; i--)
+		if (++n[i] != 0)
+			break;
+}
+
 void rnd_id(const char *prefix, long long now_ms, char out[RND_ID_MAX])
 {
 	unsigned char rand_bytes[10];
@@ -29,6 +47,19 @@ void rnd_id(const char *prefix, long long now_ms, char out[RND_ID_MAX])
 	char *p;
 
 	assert(plen >= 1 && plen <= RND_ID_PREFIX_MAX);
+	pthread_mutex_lock(&rnd_id_lock);
+	if (t > rnd_id_last_ms) {
+		rnd_id_last_ms = t;
+		randombytes_buf(rnd_id_last_rand, sizeof rnd_id_last_rand);
+		/* Leave headroom so increments within the ms never wrap. */
+		rnd_id_last_rand[0] &= 0x7f;
+	} else {
+		t = rnd_id_last_ms;
+		rnd_increment(rnd_id_last_rand);
+	}
+	memcpy(rand_bytes, rnd_id_last_rand, sizeof rand_bytes);
+	pthread_mutex_unlock(&rnd_id_lock);
+
 	memcpy(out, prefix, plen);
 	out[plen] = '_';
 	p = out + plen + 1;
@@ -38,7 +69,6 @@ void rnd_id(const char *prefix, long long now_ms, char out[RND_ID_MAX])
 		t >>= 5;
 	}
 	/* 80 random bits in 16 characters. */
-	randombytes_buf(rand_bytes, sizeof rand_bytes);
 	for (int i = 0; i < 16; i++) {
 		int bit = i * 5;
 		int byte = bit / 8, shift = bit % 8;

@@ -18,7 +18,7 @@
 /** Fills out with len uniformly random decimal digits (rejection-sampled) and a NUL. */
 void rnd_code(size_t len, char out[RND_CODE_LEN_MAX + 1]);
 
-/** Writes "<prefix>_<ulid>" for the given time; prefix is 1..RND_ID_PREFIX_MAX letters. */
+/** Writes "<prefix>_<ulid>" for the given time, greater than any id made before in this process. */
 void rnd_id(const char *prefix, long long now_ms, char out[RND_ID_MAX]);
 
 /** Writes nbytes random bytes as lowercase base32 (no padding); nbytes <= 40. */

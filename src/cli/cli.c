@@ -100,7 +100,7 @@ int cli_admin_key(int argc, char **argv)
 	if (cli_store_open(&cfg, &cs) != OG_OK)
 		return 1;
 	domain_init(&d, &cs.secret);
-	if (apikey_create(&d, cs.conn, STORE_KEY_ADMIN, "", "cli", text, &k) != OG_OK) {
+	if (apikey_create(&d, cs.conn, &audit_cli, STORE_KEY_ADMIN, "", "cli", text, &k) != OG_OK) {
 		fprintf(stderr, "otpgate: creating the admin key failed\n");
 		goto out;
 	}

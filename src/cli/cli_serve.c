@@ -34,7 +34,7 @@ static enum og_err serve_bootstrap(const struct domain *d, struct store_conn *c,
 	rc = apikey_list(d, c, "", NULL, 1, &existing, &n);
 	if (rc != OG_OK || n > 0)
 		return rc;
-	rc = apikey_create(d, c, STORE_KEY_ADMIN, "", "bootstrap", text, &k);
+	rc = apikey_create(d, c, &audit_cli, STORE_KEY_ADMIN, "", "bootstrap", text, &k);
 	if (rc != OG_OK)
 		return rc;
 	printf("\notpgate: bootstrap admin key (shown only now): %s\n\n"

@@ -40,8 +40,8 @@ static void apikey_hash(const struct domain *d, const char *text,
 	secret_hmac(d->secret, SECRET_KEY_HMAC, parts, 1, out);
 }
 
-enum og_err apikey_create(const struct domain *d, struct store_conn *c, int kind,
-			  const char *tenant_id, const char *name, char text[APIKEY_TEXT_MAX],
+enum og_err apikey_create(const struct domain *d, struct store_conn *c,
+			  const struct audit_actor *who, int kind, const char *tenant_id, const char *name, char text[APIKEY_TEXT_MAX],
 			  struct store_api_key *out)
 {
 	struct store_api_key k;
@@ -68,8 +68,18 @@ enum og_err apikey_create(const struct domain *d, struct store_conn *c, int kind
 	apikey_hash(d, text, k.hash);
 	sodium_memzero(token, sizeof token);
 
-	rc = c->ops->key_insert(c, &k);
+	rc = c->ops->begin(c);
+	if (rc == OG_OK)
+		rc = c->ops->key_insert(c, &k);
+	if (rc == OG_OK)
+		rc = audit_write(d, c, who, "key.create", tenant_id, k.id,
+				 kind == STORE_KEY_ADMIN  ? "{\"kind\":\"admin\"}"
+				 : kind == STORE_KEY_SEND ? "{\"kind\":\"send\"}"
+							  : "{\"kind\":\"tenant\"}");
+	if (rc == OG_OK)
+		rc = c->ops->commit(c);
 	if (rc != OG_OK) {
+		c->ops->rollback(c);
 		sodium_memzero(text, APIKEY_TEXT_MAX);
 		return rc;
 	}
@@ -107,10 +117,23 @@ enum og_err apikey_authenticate(const struct domain *d, struct store_conn *c, co
 	return OG_OK;
 }
 
-enum og_err apikey_revoke(const struct domain *d, struct store_conn *c, const char *tenant_id,
-			  const char *id)
+enum og_err apikey_revoke(const struct domain *d, struct store_conn *c,
+			  const struct audit_actor *who, const char *tenant_id, const char *id)
 {
-	enum og_err rc = c->ops->key_revoke(c, tenant_id, id, domain_now_ms(d));
+	enum og_err rc;
+
+	if (strlen(id) >= STORE_ID_MAX)
+		return OG_ERR_NOT_FOUND;
+	rc = c->ops->begin(c);
+	if (rc != OG_OK)
+		return rc;
+	rc = c->ops->key_revoke(c, tenant_id, id, domain_now_ms(d));
+	if (rc == OG_OK)
+		rc = audit_write(d, c, who, "key.revoke", tenant_id, id, NULL);
+	if (rc == OG_OK)
+		rc = c->ops->commit(c);
+	if (rc != OG_OK)
+		c->ops->rollback(c);
 	if (rc == OG_OK)
 		log_info("key.revoked", "{s:s, s:s}", "key_id", id, "tenant_id", tenant_id);
 	return rc;

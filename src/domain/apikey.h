@@ -6,6 +6,7 @@
 #ifndef OG_APIKEY_H
 #define OG_APIKEY_H
 
+#include "domain/audit.h"
 #include "domain/domain.h"
 
 #define APIKEY_TEXT_MAX 64 /* "ogt_" plus 32 base32 characters, with room */
@@ -18,8 +19,8 @@ struct apikey_principal {
 };
 
 /** Creates a key of kind (tenant_id for tenant keys, else ""); writes its text once. */
-enum og_err apikey_create(const struct domain *d, struct store_conn *c, int kind,
-			  const char *tenant_id, const char *name, char text[APIKEY_TEXT_MAX],
+enum og_err apikey_create(const struct domain *d, struct store_conn *c,
+			  const struct audit_actor *who, int kind, const char *tenant_id, const char *name, char text[APIKEY_TEXT_MAX],
 			  struct store_api_key *out);
 
 /** Resolves key text to its principal; OG_ERR_UNAUTHORIZED if unknown, malformed or revoked. */
@@ -27,8 +28,8 @@ enum og_err apikey_authenticate(const struct domain *d, struct store_conn *c, co
 				struct apikey_principal *out);
 
 /** Revokes a key of tenant_id ("" for platform keys); OG_ERR_NOT_FOUND if not theirs. */
-enum og_err apikey_revoke(const struct domain *d, struct store_conn *c, const char *tenant_id,
-			  const char *id);
+enum og_err apikey_revoke(const struct domain *d, struct store_conn *c,
+			  const struct audit_actor *who, const char *tenant_id, const char *id);
 
 /** Lists keys of tenant_id ("" for platform keys) by id after after_id. */
 enum og_err apikey_list(const struct domain *d, struct store_conn *c, const char *tenant_id,

@@ -11,6 +11,7 @@
 
 #include <assert.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ledger_apply(struct store_wallet *w, int kind, int64_t amount_paise)
@@ -207,10 +208,11 @@ enum og_err ledger_view(const struct domain *d, struct store_conn *c,
 }
 
 enum og_err ledger_topup(const struct domain *d, struct store_conn *c,
-			 const struct store_tenant *t, int64_t amount_paise, const char *reference,
-			 const struct idem_ticket *ticket, struct ledger_topup_result *out,
-			 struct og_detail *det)
+			 const struct audit_actor *who, const struct store_tenant *t,
+			 int64_t amount_paise, const char *reference, const struct idem_ticket *ticket,
+			 struct ledger_topup_result *out, struct og_detail *det)
 {
+	char detail[STORE_AUDIT_DETAIL_MAX];
 	enum og_err rc;
 
 	if (amount_paise <= 0 || amount_paise > LEDGER_TOPUP_MAX_PAISE)
@@ -223,6 +225,18 @@ enum og_err ledger_topup(const struct domain *d, struct store_conn *c,
 	if (rc != OG_OK)
 		return rc;
 	rc = ledger_credit(d, c, t->id, amount_paise, reference, &out->created);
+	if (rc == OG_OK && out->created) {
+		json_t *j = json_pack("{s:I, s:s}", "amount_paise", (json_int_t)amount_paise,
+				      "reference", reference);
+		char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		rc = text && strlen(text) < sizeof detail ? OG_OK : OG_ERR_INTERNAL;
+		if (rc == OG_OK)
+			memcpy(detail, text, strlen(text) + 1);
+		free(text);
+		json_decref(j);
+		if (rc == OG_OK)
+			rc = audit_write(d, c, who, "wallet.credit", t->id, t->id, detail);
+	}
 	if (rc == OG_OK)
 		rc = ledger_view_locked(d, c, t, &out->wallet);
 	if (rc == OG_OK && ticket)

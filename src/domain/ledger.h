@@ -10,6 +10,7 @@
 
 #define LEDGER_TOPUP_MAX_PAISE 10000000000LL /* ₹10 crore in one top-up */
 
+#include "domain/audit.h"
 #include "domain/domain.h"
 
 /* A wallet as clients see it. */
@@ -61,8 +62,8 @@ struct ledger_topup_result {
 
 /** Runs a top-up in its own transaction (with an optional idempotency ticket). */
 enum og_err ledger_topup(const struct domain *d, struct store_conn *c,
-			 const struct store_tenant *t, int64_t amount_paise, const char *reference,
-			 const struct idem_ticket *ticket, struct ledger_topup_result *out,
+			 const struct audit_actor *who, const struct store_tenant *t,
+			 int64_t amount_paise, const char *reference, const struct idem_ticket *ticket, struct ledger_topup_result *out,
 			 struct og_detail *det);
 
 /** Reads the tenant's wallet as clients see it. */

@@ -142,7 +142,8 @@ static enum og_err template_validate(const struct template_input *in, struct og_
 	return OG_OK;
 }
 
-enum og_err template_register(const struct domain *d, struct store_conn *c, const char *tenant_id,
+enum og_err template_register(const struct domain *d, struct store_conn *c,
+			      const struct audit_actor *who, const char *tenant_id,
 			      const struct template_input *in, struct store_template *out,
 			      struct og_detail *det)
 {
@@ -179,6 +180,8 @@ enum og_err template_register(const struct domain *d, struct store_conn *c, cons
 	if (rc == OG_ERR_CONFLICT)
 		og_fail(det, rc, "name", "a template named %s already exists", t.name);
 	if (rc == OG_OK)
+		rc = audit_write(d, c, who, "template.create", tenant_id, t.name, NULL);
+	if (rc == OG_OK)
 		rc = c->ops->commit(c);
 	if (rc != OG_OK) {
 		c->ops->rollback(c);
@@ -210,9 +213,19 @@ enum og_err template_list(const struct domain *d, struct store_conn *c, const ch
 	return c->ops->template_list(c, tenant_id, after_name, limit, out, n);
 }
 
-enum og_err template_delete(const struct domain *d, struct store_conn *c, const char *tenant_id,
-			    const char *name)
+enum og_err template_delete(const struct domain *d, struct store_conn *c,
+			    const struct audit_actor *who, const char *tenant_id, const char *name)
 {
-	(void)d;
-	return c->ops->template_delete(c, tenant_id, name);
+	enum og_err rc = c->ops->begin(c);
+
+	if (rc != OG_OK)
+		return rc;
+	rc = c->ops->template_delete(c, tenant_id, name);
+	if (rc == OG_OK)
+		rc = audit_write(d, c, who, "template.delete", tenant_id, name, NULL);
+	if (rc == OG_OK)
+		rc = c->ops->commit(c);
+	if (rc != OG_OK)
+		c->ops->rollback(c);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #ifndef OG_TEMPLATE_H
 #define OG_TEMPLATE_H
 
+#include "domain/audit.h"
 #include "domain/domain.h"
 
 #define TEMPLATE_RENDERED_MAX 2048 /* a rendered SMS, plus NUL */
@@ -31,7 +32,8 @@ enum og_err template_render(const char *body, const char *const values[], size_t
 			    char *out, size_t out_max);
 
 /** Validates and stores a template; the tenant's first template becomes its default. */
-enum og_err template_register(const struct domain *d, struct store_conn *c, const char *tenant_id,
+enum og_err template_register(const struct domain *d, struct store_conn *c,
+			      const struct audit_actor *who, const char *tenant_id,
 			      const struct template_input *in, struct store_template *out,
 			      struct og_detail *det);
 
@@ -45,7 +47,7 @@ enum og_err template_list(const struct domain *d, struct store_conn *c, const ch
 			  size_t *n);
 
 /** Deletes a template by name; OG_ERR_NOT_FOUND if the tenant has none by that name. */
-enum og_err template_delete(const struct domain *d, struct store_conn *c, const char *tenant_id,
-			    const char *name);
+enum og_err template_delete(const struct domain *d, struct store_conn *c,
+			    const struct audit_actor *who, const char *tenant_id, const char *name);
 
 #endif

@@ -9,6 +9,8 @@
 #include "base/log.h"
 
 #include <assert.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -163,9 +165,44 @@ static enum og_err tenant_apply(const struct domain *d, struct tenant_input *in,
 	return OG_OK;
 }
 
-enum og_err tenant_create(const struct domain *d, struct store_conn *c, struct tenant_input *in,
+/* Names the fields a change touched, for the audit entry; never values,
+ * so an upstream key can never reach the trail. */
+static void tenant_audit_detail(const struct tenant_input *in, char out[STORE_AUDIT_DETAIL_MAX])
+{
+	static const struct {
+		size_t offset;
+		const char *name;
+	} fields[] = {
+		{offsetof(struct tenant_input, has_name), "name"},
+		{offsetof(struct tenant_input, has_sender_header), "sender_header"},
+		{offsetof(struct tenant_input, has_pe_id), "pe_id"},
+		{offsetof(struct tenant_input, has_price_paise), "price_paise"},
+		{offsetof(struct tenant_input, has_billing_mode), "billing.mode"},
+		{offsetof(struct tenant_input, has_credit_limit_paise), "billing.credit_limit_paise"},
+		{offsetof(struct tenant_input, has_monthly_cap_sms), "billing.monthly_cap_sms"},
+		{offsetof(struct tenant_input, has_otp_length), "otp.length"},
+		{offsetof(struct tenant_input, has_otp_ttl_sec), "otp.ttl_sec"},
+		{offsetof(struct tenant_input, has_otp_max_attempts), "otp.max_attempts"},
+		{offsetof(struct tenant_input, has_upstream), "upstream"},
+		{offsetof(struct tenant_input, has_suspended), "suspended"},
+	};
+	size_t used = 0;
+
+	used += (size_t)snprintf(out, STORE_AUDIT_DETAIL_MAX, "{\"fields\":[");
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (!*(const bool *)((const char *)in + fields[i].offset))
+			continue;
+		used += (size_t)snprintf(out + used, STORE_AUDIT_DETAIL_MAX - used, "%s\"%s\"",
+					 out[used - 1] == '[' ? "" : ",", fields[i].name);
+	}
+	snprintf(out + used, STORE_AUDIT_DETAIL_MAX - used, "]}");
+}
+
+enum og_err tenant_create(const struct domain *d, struct store_conn *c,
+			  const struct audit_actor *who, struct tenant_input *in,
 			  struct store_tenant *out, struct og_detail *det)
 {
+	char detail[STORE_AUDIT_DETAIL_MAX];
 	struct store_tenant t;
 	struct store_wallet w;
 	enum og_err rc;
@@ -196,6 +233,7 @@ enum og_err tenant_create(const struct domain *d, struct store_conn *c, struct t
 	t.created_at_ms = now;
 	t.updated_at_ms = now;
 	in->has_suspended = false; /* a tenant is born active */
+	tenant_audit_detail(in, detail);
 	rc = tenant_apply(d, in, &t, det);
 	if (rc != OG_OK)
 		goto out;
@@ -211,6 +249,8 @@ enum og_err tenant_create(const struct domain *d, struct store_conn *c, struct t
 		og_fail(det, rc, "id", "a tenant with id %s already exists", t.id);
 	if (rc == OG_OK)
 		rc = c->ops->wallet_put(c, &w);
+	if (rc == OG_OK)
+		rc = audit_write(d, c, who, "tenant.create", t.id, t.id, detail);
 	if (rc == OG_OK)
 		rc = c->ops->commit(c);
 	if (rc != OG_OK) {
@@ -233,9 +273,12 @@ enum og_err tenant_get(const struct domain *d, struct store_conn *c, const char 
 	return c->ops->tenant_get(c, id, out);
 }
 
-enum og_err tenant_patch(const struct domain *d, struct store_conn *c, const char *id,
-			 struct tenant_input *in, struct store_tenant *out, struct og_detail *det)
+static enum og_err tenant_change(const struct domain *d, struct store_conn *c,
+				 const struct audit_actor *who, const char *action, const char *id,
+				 struct tenant_input *in, struct store_tenant *out,
+				 struct og_detail *det)
 {
+	char detail[STORE_AUDIT_DETAIL_MAX];
 	struct store_tenant t;
 	enum og_err rc;
 
@@ -249,11 +292,14 @@ enum og_err tenant_patch(const struct domain *d, struct store_conn *c, const cha
 	rc = c->ops->tenant_get(c, id, &t);
 	if (rc != OG_OK)
 		goto out;
+	tenant_audit_detail(in, detail);
 	rc = tenant_apply(d, in, &t, det);
 	if (rc != OG_OK)
 		goto out;
 	t.updated_at_ms = domain_now_ms(d);
 	rc = c->ops->tenant_update(c, &t);
+	if (rc == OG_OK)
+		rc = audit_write(d, c, who, action, id, id, detail);
 	if (rc == OG_OK)
 		rc = c->ops->commit(c);
 out:
@@ -264,15 +310,22 @@ out:
 	return rc;
 }
 
-enum og_err tenant_suspend(const struct domain *d, struct store_conn *c, const char *id,
-			   struct store_tenant *out)
+enum og_err tenant_patch(const struct domain *d, struct store_conn *c,
+			 const struct audit_actor *who, const char *id, struct tenant_input *in,
+			 struct store_tenant *out, struct og_detail *det)
+{
+	return tenant_change(d, c, who, "tenant.update", id, in, out, det);
+}
+
+enum og_err tenant_suspend(const struct domain *d, struct store_conn *c,
+			   const struct audit_actor *who, const char *id, struct store_tenant *out)
 {
 	struct tenant_input in;
 
 	memset(&in, 0, sizeof in);
 	in.has_suspended = true;
 	in.suspended = true;
-	return tenant_patch(d, c, id, &in, out, NULL);
+	return tenant_change(d, c, who, "tenant.suspend", id, &in, out, NULL);
 }
 
 enum og_err tenant_list(const struct domain *d, struct store_conn *c, const char *after_id,

@@ -6,6 +6,7 @@
 #ifndef OG_TENANT_H
 #define OG_TENANT_H
 
+#include "domain/audit.h"
 #include "domain/domain.h"
 
 #define TENANT_OTP_LENGTH_MIN 4
@@ -55,7 +56,8 @@ struct tenant_input {
 bool tenant_id_valid(const char *id);
 
 /** Creates a tenant (and its empty wallet); OG_ERR_CONFLICT if the id is taken. */
-enum og_err tenant_create(const struct domain *d, struct store_conn *c, struct tenant_input *in,
+enum og_err tenant_create(const struct domain *d, struct store_conn *c,
+			  const struct audit_actor *who, struct tenant_input *in,
 			  struct store_tenant *out, struct og_detail *det);
 
 /** Reads a tenant; OG_ERR_NOT_FOUND if there is none. */
@@ -63,12 +65,13 @@ enum og_err tenant_get(const struct domain *d, struct store_conn *c, const char 
 		       struct store_tenant *out);
 
 /** Applies the fields present in `in` to the tenant. */
-enum og_err tenant_patch(const struct domain *d, struct store_conn *c, const char *id,
-			 struct tenant_input *in, struct store_tenant *out, struct og_detail *det);
+enum og_err tenant_patch(const struct domain *d, struct store_conn *c,
+			 const struct audit_actor *who, const char *id, struct tenant_input *in,
+			 struct store_tenant *out, struct og_detail *det);
 
 /** Suspends the tenant; its data is kept and its sends are refused. */
-enum og_err tenant_suspend(const struct domain *d, struct store_conn *c, const char *id,
-			   struct store_tenant *out);
+enum og_err tenant_suspend(const struct domain *d, struct store_conn *c,
+			   const struct audit_actor *who, const char *id, struct store_tenant *out);
 
 /** Lists up to limit tenants ordered by id after after_id (NULL for the first page). */
 enum og_err tenant_list(const struct domain *d, struct store_conn *c, const char *after_id,

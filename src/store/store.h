@@ -221,6 +221,25 @@ struct store_idem {
 	int64_t locked_until_ms; /* an IN_FLIGHT claim older than this is abandoned */
 };
 
+#define STORE_AUDIT_ACTION_MAX 49
+#define STORE_AUDIT_DETAIL_MAX 1025
+#define STORE_IP_MAX 46 /* INET6_ADDRSTRLEN */
+
+enum store_actor_kind { STORE_ACTOR_ADMIN, STORE_ACTOR_SEND, STORE_ACTOR_TENANT, STORE_ACTOR_CLI };
+
+/* One audit entry. Append-only: the store offers no update or delete. */
+struct store_audit {
+	char tenant_id[STORE_TENANT_ID_MAX]; /* "" for platform-level actions */
+	char id[STORE_ID_MAX];
+	int actor_kind; /* enum store_actor_kind */
+	char actor_key_id[STORE_ID_MAX]; /* "" for the CLI */
+	char actor_ip[STORE_IP_MAX];     /* "" for the CLI */
+	char action[STORE_AUDIT_ACTION_MAX]; /* e.g. "tenant.create" */
+	char target_id[STORE_ID_MAX + STORE_TEMPLATE_NAME_MAX];
+	char detail[STORE_AUDIT_DETAIL_MAX]; /* JSON; never a secret */
+	int64_t created_at_ms;
+};
+
 /* One row of usage: charged SMS and their cost for a tenant over a range. */
 struct store_usage_row {
 	char tenant_id[STORE_TENANT_ID_MAX];
@@ -358,6 +377,13 @@ struct store_ops {
 	enum og_err (*idem_delete)(struct store_conn *c, const char *tenant_id, const char *key);
 	/** Deletes records created before before_ms. */
 	enum og_err (*idem_expire)(struct store_conn *c, int64_t before_ms);
+
+	enum og_err (*audit_insert)(struct store_conn *c, const struct store_audit *a);
+	/** Lists entries newest first (by id) before before_id (NULL: the newest);
+	 *  tenant_id NULL means every tenant's and the platform's. */
+	enum og_err (*audit_list)(struct store_conn *c, const char *tenant_id,
+				  const char *before_id, size_t limit, struct store_audit *out,
+				  size_t *n);
 };
 
 /* Drivers embed these as their first member. */

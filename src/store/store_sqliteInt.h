@@ -80,6 +80,10 @@ enum store_sqlite_stmt {
 	SQ_IDEM_PUT,
 	SQ_IDEM_DELETE,
 	SQ_IDEM_EXPIRE,
+	/* store_sqlite_audit.c */
+	SQ_AUDIT_INSERT,
+	SQ_AUDIT_LIST_ALL,
+	SQ_AUDIT_LIST_TENANT,
 	SQ__COUNT
 };
 
@@ -243,6 +247,10 @@ enum og_err store_sqlite_ledger_usage_range(struct store_conn *c, const char *te
 					    store_usage_fn fn, void *arg);
 
 enum og_err store_sqlite_otp_insert(struct store_conn *c, const struct store_otp *o);
+enum og_err store_sqlite_audit_insert(struct store_conn *c, const struct store_audit *a);
+enum og_err store_sqlite_audit_list(struct store_conn *c, const char *tenant_id,
+				    const char *before_id, size_t limit, struct store_audit *out,
+				    size_t *n);
 enum og_err store_sqlite_otp_get_any(struct store_conn *c, const char *id, struct store_otp *out);
 enum og_err store_sqlite_otp_get(struct store_conn *c, const char *tenant_id, const char *id,
 				 struct store_otp *out);

@@ -80,7 +80,7 @@ static void make_tenant(struct fixture *f, const char *id, int64_t credit_paise)
 	snprintf(in.name, sizeof in.name, "Alpha Retail");
 	in.has_sender_header = true;
 	snprintf(in.sender_header, sizeof in.sender_header, "ALPHAR");
-	assert_int_equal(tenant_create(&f->d, f->c, &in, &t, NULL), OG_OK);
+	assert_int_equal(tenant_create(&f->d, f->c, &audit_cli, &in, &t, NULL), OG_OK);
 
 	memset(&tmpl, 0, sizeof tmpl);
 	snprintf(tmpl.name, sizeof tmpl.name, "login");
@@ -89,10 +89,10 @@ static void make_tenant(struct fixture *f, const char *id, int64_t credit_paise)
 	tmpl.var_count = 2;
 	snprintf(tmpl.vars[0], sizeof tmpl.vars[0], "appName");
 	snprintf(tmpl.vars[1], sizeof tmpl.vars[1], "otp");
-	assert_int_equal(template_register(&f->d, f->c, id, &tmpl, &st, NULL), OG_OK);
+	assert_int_equal(template_register(&f->d, f->c, &audit_cli, id, &tmpl, &st, NULL), OG_OK);
 	if (credit_paise > 0)
 		assert_int_equal(
-		    ledger_topup(&f->d, f->c, &t, credit_paise, "initial", NULL, &top, NULL), OG_OK);
+		    ledger_topup(&f->d, f->c, &audit_cli, &t, credit_paise, "initial", NULL, &top, NULL), OG_OK);
 }
 
 static enum og_err send_to(struct fixture *f, const char *tenant, const char *phone,

@@ -153,8 +153,23 @@ static void test_id_time_prefix_and_order(void **state)
 	assert_int_equal(decode_time(a + 4), 1780000000123LL);
 	assert_int_equal(decode_time(b + 4), 1780000000124LL);
 	assert_true(strcmp(a, b) < 0);
+	/* A clock that steps back cannot reorder ids: the next id still sorts
+	 * after the last one, within that last millisecond. */
 	rnd_id("msg", 0, a);
-	assert_memory_equal(a + 4, "0000000000", 10);
+	assert_int_equal(decode_time(a + 4), 1780000000124LL);
+	assert_true(strcmp(b, a) < 0);
+}
+
+static void test_id_monotonic_within_ms(void **state)
+{
+	char prev[RND_ID_MAX], next[RND_ID_MAX];
+	(void)state;
+	rnd_id("req", 1790000000000LL, prev);
+	for (int i = 0; i < 1000; i++) {
+		rnd_id("req", 1790000000000LL, next);
+		assert_true(strcmp(prev, next) < 0);
+		memcpy(prev, next, sizeof prev);
+	}
 }
 
 static int cmp_str(const void *x, const void *y) { return strcmp(x, y); }
@@ -221,6 +236,7 @@ int main(void)
 	    cmocka_unit_test(test_code_not_constant),
 	    cmocka_unit_test(test_id_format),
 	    cmocka_unit_test(test_id_time_prefix_and_order),
+	    cmocka_unit_test(test_id_monotonic_within_ms),
 	    cmocka_unit_test(test_id_unique_same_ms),
 	    cmocka_unit_test(test_token_length_and_charset),
 	    cmocka_unit_test(test_token_unique),
