@@ -31,6 +31,8 @@ FAKEGW_BIN = os.environ.get("FAKEGW_BIN", "build/fakegw")
 SOURCE_DIR = os.environ.get("OG_SOURCE_DIR", os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
 PROVIDER_KEY = "sm_live_platform_key_test01"
+SANITIZER_RE = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
+                          r"ThreadSanitizer|runtime error:")
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 20
 
@@ -56,14 +58,19 @@ def _track(obj):
 
 
 def _cleanup():
+    """Stops what the case started; returns problems found (crashes, sanitizer reports)."""
     with _live_lock:
         objs = list(reversed(_live))
         _live.clear()
+    problems = []
     for obj in objs:
         try:
-            obj.close()
+            p = obj.close()
+            if p:
+                problems.append(p)
         except Exception:  # cleanup must go on whatever happened
-            pass
+            problems.append(traceback.format_exc())
+    return problems
 
 
 def main():
@@ -80,7 +87,9 @@ def main():
         t.join(timeout)
         if t.is_alive():
             err.append("timed out after %ss" % timeout)
-        _cleanup()
+        problems = _cleanup()
+        if problems and not err:
+            err.append("after the case: " + "\n".join(problems))
         took = time.monotonic() - start
         if err:
             failed += 1
@@ -102,7 +111,7 @@ def _run_case(fn, err):
     except AssertionError as e:
         tb = traceback.extract_tb(e.__traceback__)
         where = ["%s:%d" % (os.path.basename(f.filename), f.lineno)
-                 for f in tb if os.path.basename(f.filename).startswith("test_")]
+                 for f in tb if os.path.basename(f.filename) != "harness.py"]
         err.append("%s\n  at %s" % (e, " <- ".join(reversed(where)) or "?"))
     except Exception:
         err.append(traceback.format_exc())
@@ -221,8 +230,10 @@ def parse_body(raw, rh):
 class _Proc:
     """A child process stopped by its own pid at cleanup."""
 
-    def __init__(self, argv, cwd, stdout, stderr, env=None):
+    def __init__(self, argv, cwd, stdout, stderr, env=None, err_path=None):
         self.argv = argv
+        self.err_path = err_path  # when set, close() checks the exit and stderr
+        self.expected_death = False
         self.p = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=stderr,
                                   stdin=subprocess.DEVNULL, env=env)
         self.pid = self.p.pid
@@ -232,6 +243,7 @@ class _Proc:
 
     def signal(self, sig):
         if self.alive():
+            self.expected_death = True
             os.kill(self.pid, sig)
 
     def wait(self, timeout):
@@ -241,11 +253,31 @@ class _Proc:
             return None
 
     def close(self):
-        if self.alive():
+        """Stops the process; for a checked one, returns a problem or None."""
+        problem = None
+        if not self.alive() and not self.expected_death:
+            problem = "%s exited on its own with %s" % (os.path.basename(self.argv[0]),
+                                                        self.p.returncode)
+        elif self.alive():
             self.signal(signal.SIGTERM)
-            if self.wait(5) is None:
-                self.signal(signal.SIGKILL)
+            rc = self.wait(STOP_TIMEOUT_S)
+            if rc is None:
+                problem = "%s ignored SIGTERM for %ds" % (os.path.basename(self.argv[0]),
+                                                          STOP_TIMEOUT_S)
+                os.kill(self.pid, signal.SIGKILL)
                 self.wait(5)
+            elif rc != 0:
+                problem = "%s exited %s after SIGTERM" % (os.path.basename(self.argv[0]), rc)
+        if self.err_path is None:
+            return None
+        text = _read_text(self.err_path)
+        if problem:
+            problem += " (stderr tail: %s)" % text[-300:].strip()
+        m = SANITIZER_RE.search(text)
+        if m:
+            problem = (problem + "; " if problem else "") + "sanitizer report: " + \
+                text[m.start():m.start() + 1500]
+        return problem
 
 
 class _TempDir:
@@ -275,23 +307,18 @@ class Gateway:
     def __init__(self, key=None):
         self.dir = tempdir("og_gw_")
         self.key = key
-        last = ""
-        for _ in range(3):  # a free port can be taken between probe and bind
-            self.port = free_port()
-            argv = [FAKEGW_BIN, "--listen", "%s:%d" % (HOST, self.port)]
-            if key:
-                argv += ["--key", key]
-            self.out_path = os.path.join(self.dir, "gw.out")
-            out = open(self.out_path, "wb")
-            err = open(os.path.join(self.dir, "gw.err"), "wb")
-            self.proc = _track(_Proc(argv, self.dir, out, err))
-            out.close()
-            err.close()
-            if self._wait_listening():
-                return
-            last = self._read("gw.err")
-            self.proc.close()
-        raise AssertionError("fakegw did not start: %s" % last)
+        # Port 0: fakegw binds a free port itself and reports it, so no race.
+        argv = [FAKEGW_BIN, "--listen", "%s:0" % HOST]
+        if key:
+            argv += ["--key", key]
+        out = open(os.path.join(self.dir, "gw.out"), "wb")
+        err = open(os.path.join(self.dir, "gw.err"), "wb")
+        self.proc = _track(_Proc(argv, self.dir, out, err))
+        out.close()
+        err.close()
+        self.port = self._wait_listening()
+        if not self.port:
+            raise AssertionError("fakegw did not start: %s" % self._read("gw.err"))
 
     def _read(self, name):
         try:
@@ -301,15 +328,15 @@ class Gateway:
             return ""
 
     def _wait_listening(self):
-        want = "listening %d" % self.port
         deadline = time.monotonic() + START_TIMEOUT_S
         for _ in range(START_TIMEOUT_S * 20):
-            if want in self._read("gw.out"):
-                return True
+            m = re.search(r"listening (\d+)", self._read("gw.out"))
+            if m:
+                return int(m.group(1))
             if not self.proc.alive() or time.monotonic() > deadline:
-                return False
+                return 0
             time.sleep(0.05)
-        return False
+        return 0
 
     @property
     def url(self):
@@ -409,7 +436,8 @@ class Otpgate:
             self.err_path = os.path.join(self.dir, "stderr.%d" % self.runs)
             out = open(self.out_path, "wb")
             err = open(self.err_path, "wb")
-            self.proc = _track(_Proc(self.argv(), self.dir, out, err, env=self.env))
+            self.proc = _track(_Proc(self.argv(), self.dir, out, err, env=self.env,
+                                     err_path=self.err_path))
             out.close()
             err.close()
             if not check_ready or self._wait_ready():
@@ -576,7 +604,7 @@ def unique_phone():
 
 
 def tenant_body(tid=None, **over):
-    body = {"id": tid or unique_id(), "name": "Alpha Retail", "sender_header": "ALPHAR",
+    body = {"id": unique_id() if tid is None else tid, "name": "Alpha Retail", "sender_header": "ALPHAR",
             "pe_id": "1101234567890123456", "price_paise": 25,
             "billing": {"mode": "prepaid", "credit_limit_paise": 0, "monthly_cap_sms": 0},
             "otp": {"length": 6, "ttl_sec": 300, "max_attempts": 5}}

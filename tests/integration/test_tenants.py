@@ -8,8 +8,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (DLT_TEMPLATE_ID, Otpgate, case, eq, expect, main, ok, stack,  # noqa: E402
-                     template_body, tenant_body, unique_id, unique_phone, wait_until)
+from harness import (DLT_TEMPLATE_ID, case, eq, expect, main, ok, stack,  # noqa: E402
+                     template_body, tenant_body, unique_phone, wait_until)
 
 DELETED = (200, 204)
 
@@ -82,9 +82,32 @@ def request_body_errors():
                    headers={"Content-Type": "text/plain"}), 415, "unsupported_media_type")
     big = tenant_body(None, name="x" * (65 * 1024))
     expect(og.call("POST", "/v1/tenants", big, og.admin), 413, "payload_too_large")
+    # The cap is 64 KiB: a body of exactly 65536 bytes is read, one more byte is not.
+    text = json.dumps(tenant_body("exactly_64k"))
+    expect(og.call("POST", "/v1/tenants", text + " " * (65536 - len(text)), og.admin), 201,
+           msg="a body of exactly 64 KiB")
+    text = json.dumps(tenant_body("over_64k"))
+    expect(og.call("POST", "/v1/tenants", text + " " * (65537 - len(text)), og.admin), 413,
+           "payload_too_large", "64 KiB + 1")
+    expect(og.call("POST", "/v1/tenants", json.dumps(tenant_body(None)), og.admin,
+                   headers={"Content-Type": "application/json; charset=utf-8"}), 201,
+           msg="application/json with a charset")
     # The server is still healthy and the connection logic intact afterwards.
     expect(og.call("GET", "/healthz"), 200)
-    expect(og.call("POST", "/v1/tenants", tenant_body(None), og.admin), 201)
+    t = og.setup_tenant()
+    # Unknown fields are refused on every route that takes a body.
+    for path, body in (("/v1/otp/send", {"phone": unique_phone(), "tenant": "x"}),
+                       ("/v1/otp/verify", {"request_id": "otp_x", "code": "123456", "x": 1}),
+                       ("/v1/otp/resend", {"request_id": "otp_x", "x": 1})):
+        expect(og.call("POST", path, body, t.key), 400, "invalid_request", "unknown field on " + path)
+    for path, body in (("/v1/tenants/%s/wallet/credits" % t.id,
+                        {"amount_paise": 5, "reference": "r", "note": "x"}),
+                       ("/v1/tenants/%s/keys" % t.id, {"name": "k", "kind": "tenant", "x": 1}),
+                       ("/v1/keys", {"kind": "send", "name": "k", "scope": "all"}),
+                       ("/v1/tenants/%s/templates" % t.id, template_body(name="t2", lang="en"))):
+        expect(og.call("POST", path, body, og.admin), 400, "invalid_request",
+               "unknown field on " + path)
+    eq(t.wallet()["balance_paise"], 10000, "refused credit changed nothing")
 
 
 @case
@@ -184,6 +207,14 @@ def upstream_key_never_returned():
     for t in texts:
         ok(secret not in t, "upstream api_key returned: %s" % t[:300])
         ok("xyz123" not in t, "part of upstream api_key returned: %s" % t[:300])
+    # Encrypted at rest: the credential is nowhere in the database files.
+    raw = b""
+    for suffix in ("", "-wal"):
+        if os.path.exists(og.db + suffix):
+            with open(og.db + suffix, "rb") as f:
+                raw += f.read()
+    ok(raw and secret.encode() not in raw, "upstream api_key stored in clear in the database")
+    ok(og.admin.encode() not in raw, "admin key stored in clear in the database")
 
 
 @case
@@ -199,6 +230,11 @@ def platform_keys():
             send_key = k
         else:
             admin2 = k
+    # Keys carry a type prefix: both admin keys share one the others lack.
+    pa = os.path.commonprefix([og.admin, admin2["key"]])
+    ok(len(pa) >= 2 and not send_key["key"].startswith(pa) and not t.key.startswith(pa),
+       "type prefixes: admin %r, send %r, tenant %r" % (og.admin[:8], send_key["key"][:8],
+                                                        t.key[:8]))
     expect(og.call("POST", "/v1/keys", {"kind": "tenant", "name": "x"}, og.admin), 400,
            "invalid_request", "kind tenant on /v1/keys")
     expect(og.call("POST", "/v1/keys", {"kind": "root", "name": "x"}, og.admin), 400,
