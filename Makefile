@@ -2,11 +2,14 @@
 # the service on the embedded defaults, `make test` runs every test.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC    ?= clang-14
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:8080
 RUN_ARGS   ?=
 
-.PHONY: all build deps run test test-asan demo clean
+.PHONY: all build deps run test test-asan demo clean fuzz
 
 all: build
 
@@ -35,5 +38,14 @@ test: build $(ASAN_BUILD)/build.ninja
 demo:
 	bash scripts/demo.sh
 
+# libFuzzer targets (tests/fuzz/README.md) under ASan+UBSan, each run for
+# FUZZ_SECONDS; fails on any crash, leak or timeout.
+$(FUZZ_BUILD)/build.ninja:
+	CC=$(FUZZ_CC) cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOG_FUZZ=ON
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -8,6 +8,8 @@ packages=(
   libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
   libcurl4-openssl-dev libpq-dev libcmocka-dev
   python3 sqlite3 curl
+  postgresql-15 postgresql-client-15
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -5,6 +5,20 @@
 set -uo pipefail
 
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1"
+
+# The integration suite runs on both backends (integration/* on SQLite,
+# integration_pg/* on PostgreSQL). Without a server named in
+# OTPGATE_TEST_PG_URL, start a throwaway one and stop it on exit.
+if [ -z "${OTPGATE_TEST_PG_URL:-}" ]; then
+  pg_dir=$(mktemp -d /tmp/otpgate-test-pg.XXXXXX)
+  trap 'bash "$(dirname "$0")/pg-test-server.sh" stop "$pg_dir"' EXIT
+  OTPGATE_TEST_PG_URL=$(bash "$(dirname "$0")/pg-test-server.sh" start "$pg_dir") || {
+    echo "test.sh: could not start a PostgreSQL server (bash scripts/deps.sh installs it)" >&2
+    exit 1
+  }
+  export OTPGATE_TEST_PG_URL
+fi
+export OG_TEST_PG_REQUIRED=1
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 passed=0

@@ -43,6 +43,8 @@ static const struct api_route api_routes[] = {
 	{"GET", "/v1/tenants/{id}/keys", api_key_tenant_list, API_AUTH_ADMIN, API_ROUTE_PATH_TENANT},
 	{"DELETE", "/v1/tenants/{id}/keys/{key_id}", api_key_tenant_revoke, API_AUTH_ADMIN,
 	 API_ROUTE_PATH_TENANT},
+	{"POST", "/v1/tenants/{id}/keys/{key_id}/rotate", api_key_tenant_rotate, API_AUTH_ADMIN,
+	 API_ROUTE_PATH_TENANT},
 	{"POST", "/v1/tenants/{id}/templates", api_tenant_template_create, API_AUTH_ADMIN,
 	 API_ROUTE_PATH_TENANT},
 	{"GET", "/v1/tenants/{id}/templates", api_tenant_template_list, API_AUTH_ADMIN,
@@ -56,9 +58,57 @@ static const struct api_route api_routes[] = {
 
 	{"GET", "/v1/audit", api_audit_list, API_AUTH_ADMIN, 0},
 
+	/* The DLT registry (docs/DLT.md): a tenant's, and the platform's for
+	 * the shared route. templates:import takes text/csv. */
+	{"POST", "/v1/tenants/{id}/headers", api_dlt_tenant_header_create, API_AUTH_ADMIN,
+	 API_ROUTE_PATH_TENANT},
+	{"GET", "/v1/tenants/{id}/headers", api_dlt_tenant_header_list, API_AUTH_ADMIN,
+	 API_ROUTE_PATH_TENANT},
+	{"DELETE", "/v1/tenants/{id}/headers", api_dlt_tenant_header_delete, API_AUTH_ADMIN,
+	 API_ROUTE_PATH_TENANT},
+	{"DELETE", "/v1/tenants/{id}/headers/{header}", api_dlt_tenant_header_delete_one,
+	 API_AUTH_ADMIN, API_ROUTE_PATH_TENANT},
+	{"POST", "/v1/tenants/{id}/whitelist", api_dlt_tenant_whitelist_create, API_AUTH_ADMIN,
+	 API_ROUTE_PATH_TENANT},
+	{"GET", "/v1/tenants/{id}/whitelist", api_dlt_tenant_whitelist_list, API_AUTH_ADMIN,
+	 API_ROUTE_PATH_TENANT},
+	{"DELETE", "/v1/tenants/{id}/whitelist", api_dlt_tenant_whitelist_delete, API_AUTH_ADMIN,
+	 API_ROUTE_PATH_TENANT},
+	{"POST", "/v1/tenants/{id}/templates:import", api_dlt_tenant_template_import,
+	 API_AUTH_ADMIN, API_ROUTE_PATH_TENANT},
+	{"GET", "/v1/platform", api_platform_get, API_AUTH_ADMIN, 0},
+	{"PATCH", "/v1/platform", api_platform_patch, API_AUTH_ADMIN, 0},
+	{"POST", "/v1/platform/headers", api_platform_header_create, API_AUTH_ADMIN, 0},
+	{"GET", "/v1/platform/headers", api_platform_header_list, API_AUTH_ADMIN, 0},
+	{"DELETE", "/v1/platform/headers", api_platform_header_delete, API_AUTH_ADMIN, 0},
+	{"DELETE", "/v1/platform/headers/{header}", api_platform_header_delete_one,
+	 API_AUTH_ADMIN, 0},
+	{"POST", "/v1/platform/templates", api_platform_template_create, API_AUTH_ADMIN, 0},
+	{"GET", "/v1/platform/templates", api_platform_template_list, API_AUTH_ADMIN, 0},
+	{"DELETE", "/v1/platform/templates/{name}", api_platform_template_delete, API_AUTH_ADMIN,
+	 0},
+	{"POST", "/v1/platform/templates:import", api_platform_template_import, API_AUTH_ADMIN,
+	 0},
+	{"POST", "/v1/platform/whitelist", api_platform_whitelist_create, API_AUTH_ADMIN, 0},
+	{"GET", "/v1/platform/whitelist", api_platform_whitelist_list, API_AUTH_ADMIN, 0},
+	{"DELETE", "/v1/platform/whitelist", api_platform_whitelist_delete, API_AUTH_ADMIN, 0},
+
+	/* Abuse defence (docs/SECURITY.md §8). */
+	{"POST", "/v1/tenants/{id}/test-numbers", api_guard_testnum_create,
+	 API_AUTH_ADMIN | API_AUTH_TENANT, API_ROUTE_PATH_TENANT},
+	{"GET", "/v1/tenants/{id}/test-numbers", api_guard_testnum_list,
+	 API_AUTH_ADMIN | API_AUTH_TENANT, API_ROUTE_PATH_TENANT},
+	{"DELETE", "/v1/tenants/{id}/test-numbers/{ref}", api_guard_testnum_delete,
+	 API_AUTH_ADMIN | API_AUTH_TENANT, API_ROUTE_PATH_TENANT},
+	{"GET", "/v1/tenants/{id}/alerts", api_guard_alert_list, API_AUTH_ADMIN | API_AUTH_TENANT,
+	 API_ROUTE_PATH_TENANT},
+	{"DELETE", "/v1/tenants/{id}/alerts/{alert_id}", api_guard_alert_lift, API_AUTH_ADMIN,
+	 API_ROUTE_PATH_TENANT},
+
 	{"POST", "/v1/keys", api_key_create, API_AUTH_ADMIN, 0},
 	{"GET", "/v1/keys", api_key_list, API_AUTH_ADMIN, 0},
 	{"DELETE", "/v1/keys/{id}", api_key_revoke, API_AUTH_ADMIN, 0},
+	{"POST", "/v1/keys/{id}/rotate", api_key_rotate, API_AUTH_ADMIN, 0},
 
 	{"POST", "/v1/otp/send", api_otp_send, API_AUTH_ANY, 0},
 	{"POST", "/v1/otp/verify", api_otp_verify, API_AUTH_ANY, 0},
@@ -212,6 +262,19 @@ char *api_error_body(const struct api_call *call, enum og_err err)
 				 message);
 	if (!body)
 		return NULL;
+	/* ABUSE-01: a 429 names the limit that refused the request. */
+	if (call->det.limit && status < 500)
+		json_object_set_new(json_object_get(body, "error") ? json_object_get(body, "error")
+								    : body,
+				    "limit", json_string(call->det.limit));
+	/* A DLT refusal names the rule (docs/DLT.md) and the operator's code. */
+	if (status < 500 && (call->det.dlt_code || call->det.rule)) {
+		json_t *at = json_object_get(body, "error") ? json_object_get(body, "error") : body;
+		if (call->det.dlt_code)
+			json_object_set_new(at, "dlt_code", json_string(call->det.dlt_code));
+		if (call->det.rule)
+			json_object_set_new(at, "rule", json_string(call->det.rule));
+	}
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	return text;
@@ -221,6 +284,9 @@ static void api_reply_error(struct api_call *call, enum og_err err)
 {
 	char *text = api_error_body(call, err);
 	int status = og_err_http_status(err);
+
+	if (call->det.retry_after_sec > 0)
+		call->resp->retry_after_sec = call->det.retry_after_sec;
 
 	if (status >= 500)
 		log_error("api.error", "{s:s, s:s, s:s}", "route", call->resp->route, "error",

@@ -42,9 +42,10 @@ enum og_err api_auth_check(struct api_call *call)
 	/* An over-long key cannot be one of ours; it is refused before hashing. */
 	if (strlen(key) >= APIKEY_TEXT_MAX)
 		return api_fail(call, OG_ERR_UNAUTHORIZED, NULL, "the API key is not valid");
-	rc = apikey_authenticate(call->d, call->conn, key, &call->who);
-	if (rc == OG_ERR_UNAUTHORIZED)
-		return api_fail(call, rc, NULL, "the API key is not valid");
+	/* SEC-11, SEC-12: an expired key is 401, a key used from outside its
+	 * allowed_ips 403; the detail names which. */
+	rc = apikey_authenticate(call->d, call->conn, key, call->req->client_ip, &call->who,
+				 &call->det);
 	if (rc != OG_OK)
 		return rc;
 	_Static_assert((int)STORE_ACTOR_ADMIN == (int)STORE_KEY_ADMIN &&

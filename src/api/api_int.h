@@ -166,6 +166,8 @@ enum og_err api_key_revoke(struct api_call *call);
 enum og_err api_key_tenant_create(struct api_call *call);
 enum og_err api_key_tenant_list(struct api_call *call);
 enum og_err api_key_tenant_revoke(struct api_call *call);
+enum og_err api_key_rotate(struct api_call *call);        /* SEC-13 */
+enum og_err api_key_tenant_rotate(struct api_call *call); /* SEC-13 */
 
 enum og_err api_wallet_get(struct api_call *call);
 enum og_err api_wallet_credit(struct api_call *call);
@@ -186,5 +188,79 @@ enum og_err api_compat_message(struct api_call *call);
 
 enum og_err api_ops_healthz(struct api_call *call);
 enum og_err api_ops_metrics(struct api_call *call);
+
+/* ---- api_dlt.c, api_platform.c: the DLT registries (docs/DLT.md) ------ */
+
+struct store_template;
+struct store_dlt_warning;
+
+/** A template with its DLT fields (category, headers, status, variables, warnings). */
+json_t *api_dlt_template_json(const struct store_template *t);
+
+/** Lint warnings as [{"rule","message"}]. */
+json_t *api_dlt_warnings_json(const struct store_dlt_warning *w, int count);
+
+/* The registry routes' bodies, for an owner: a tenant id, or "" for the platform. */
+enum og_err api_dlt_header_create(struct api_call *call, const char *owner);
+enum og_err api_dlt_header_list(struct api_call *call, const char *owner);
+/** header NULL: the header named by ?header= or a JSON body. */
+enum og_err api_dlt_header_delete(struct api_call *call, const char *owner, const char *header);
+enum og_err api_dlt_whitelist_create(struct api_call *call, const char *owner);
+enum og_err api_dlt_whitelist_list(struct api_call *call, const char *owner);
+enum og_err api_dlt_whitelist_delete(struct api_call *call, const char *owner);
+enum og_err api_dlt_template_create(struct api_call *call, const char *owner);
+enum og_err api_dlt_template_list(struct api_call *call, const char *owner);
+enum og_err api_dlt_template_delete(struct api_call *call, const char *owner, const char *name);
+enum og_err api_dlt_template_import(struct api_call *call, const char *owner);
+
+/** Adds "routes": {"own":{...},"shared":{...}} to each tenant object in tenants (by "tenant_id"). */
+enum og_err api_dlt_usage_routes(struct api_call *call, const char *tenant_id, const char *from_day,
+				 const char *to_day, json_t *tenants);
+
+enum og_err api_dlt_tenant_header_create(struct api_call *call);
+enum og_err api_dlt_tenant_header_list(struct api_call *call);
+enum og_err api_dlt_tenant_header_delete(struct api_call *call);
+enum og_err api_dlt_tenant_header_delete_one(struct api_call *call);
+enum og_err api_dlt_tenant_whitelist_create(struct api_call *call);
+enum og_err api_dlt_tenant_whitelist_list(struct api_call *call);
+enum og_err api_dlt_tenant_whitelist_delete(struct api_call *call);
+enum og_err api_dlt_tenant_template_import(struct api_call *call);
+
+enum og_err api_platform_get(struct api_call *call);
+enum og_err api_platform_patch(struct api_call *call);
+enum og_err api_platform_header_create(struct api_call *call);
+enum og_err api_platform_header_list(struct api_call *call);
+enum og_err api_platform_header_delete(struct api_call *call);
+enum og_err api_platform_header_delete_one(struct api_call *call);
+enum og_err api_platform_template_create(struct api_call *call);
+enum og_err api_platform_template_list(struct api_call *call);
+enum og_err api_platform_template_delete(struct api_call *call);
+enum og_err api_platform_template_import(struct api_call *call);
+enum og_err api_platform_whitelist_create(struct api_call *call);
+enum og_err api_platform_whitelist_list(struct api_call *call);
+enum og_err api_platform_whitelist_delete(struct api_call *call);
+
+/* ---- api_guard.c: abuse-defence settings, test numbers, alerts ------- */
+
+/* The nested objects of a tenant's "limits" and "pumping" (into struct tenant_input). */
+extern const struct api_json_object api_guard_limits_spec;
+extern const struct api_json_object api_guard_pumping_spec;
+
+/* The tenant fields "limits", "pumping" and "allowed_countries": an object or
+ * list, or null for the deployment's settings. For create and PATCH. */
+#define API_GUARD_TENANT_FIELDS                                                                	{.key = "limits", .path = "limits", .type = API_JSON_OBJECT,                           	 .flags = API_JSON_NULLABLE | API_JSON_HAS,                                            	 .has_offset = offsetof(struct tenant_input, policy.has_limits),                       	 .null_offset = offsetof(struct tenant_input, policy.limits_null),                     	 .object = &api_guard_limits_spec},                                                    	{.key = "pumping", .path = "pumping", .type = API_JSON_OBJECT,                         	 .flags = API_JSON_NULLABLE | API_JSON_HAS,                                            	 .has_offset = offsetof(struct tenant_input, policy.has_pumping),                      	 .null_offset = offsetof(struct tenant_input, policy.pumping_null),                    	 .object = &api_guard_pumping_spec},                                                   	{.key = "allowed_countries", .path = "allowed_countries", .type = API_JSON_STRINGS,    	 .flags = API_JSON_NULLABLE | API_JSON_HAS,                                            	 .offset = offsetof(struct tenant_input, policy.countries),                            	 .size = API_JSON_SIZEOF(struct tenant_input, policy.countries[0]),                    	 .elem_max = STORE_COUNTRIES_MAX,                                                      	 .count_offset = offsetof(struct tenant_input, policy.country_count),                  	 .count_size = sizeof(size_t),                                                         	 .has_offset = offsetof(struct tenant_input, policy.has_countries),                    	 .null_offset = offsetof(struct tenant_input, policy.countries_null)}
+
+/* "billing.daily_spend_cap_paise": paise, 0 for no cap, null for the deployment's. */
+#define API_GUARD_BILLING_FIELD                                                                	{.key = "daily_spend_cap_paise", .path = "billing.daily_spend_cap_paise",              	 .type = API_JSON_INT64, .flags = API_JSON_NULLABLE | API_JSON_HAS,                    	 .offset = offsetof(struct tenant_input, policy.values[STORE_POLICY_DAILY_SPEND_CAP_PAISE]), 	 .size = sizeof(int64_t),                                                              	 .has_offset = offsetof(struct tenant_input, policy.has[STORE_POLICY_DAILY_SPEND_CAP_PAISE]), 	 .null_offset = offsetof(struct tenant_input, policy.spend_cap_null)}
+
+/** Adds the tenant's settings in force ("limits", "pumping", "allowed_countries",
+ *  "billing.daily_spend_cap_paise") to its JSON; takes tenant, NULL on failure. */
+json_t *api_guard_tenant_json(struct api_call *call, const char *tenant_id, json_t *tenant);
+
+enum og_err api_guard_testnum_create(struct api_call *call);
+enum og_err api_guard_testnum_list(struct api_call *call);
+enum og_err api_guard_testnum_delete(struct api_call *call);
+enum og_err api_guard_alert_list(struct api_call *call);
+enum og_err api_guard_alert_lift(struct api_call *call);
 
 #endif

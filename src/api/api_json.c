@@ -102,6 +102,30 @@ static enum og_err api_json_decode_strings(struct api_json_ctx *ctx, const json_
 	return OG_OK;
 }
 
+static enum og_err api_json_decode_ints(struct api_json_ctx *ctx, const json_t *v,
+					const struct api_json_field *f, void *target)
+{
+	size_t i;
+	const json_t *item;
+
+	assert(f->size == sizeof(int));
+	if (!json_is_array(v))
+		return api_json_fail(ctx, OG_ERR_INVALID_REQUEST, f->path,
+				     "%s must be an array of integers", f->path);
+	if (json_array_size(v) > f->elem_max)
+		return api_json_fail(ctx, OG_ERR_INVALID_REQUEST, f->path,
+				     "%s may have at most %zu items", f->path, f->elem_max);
+	json_array_foreach(v, i, item) {
+		json_int_t n = json_integer_value(item);
+		if (!json_is_integer(item) || n < INT_MIN || n > INT_MAX)
+			return api_json_fail(ctx, OG_ERR_INVALID_REQUEST, f->path,
+					     "%s must be an array of integers", f->path);
+		((int *)(void *)((char *)target + f->offset))[i] = (int)n;
+	}
+	api_json_set_count(target, f, json_array_size(v));
+	return OG_OK;
+}
+
 static enum og_err api_json_decode_map(struct api_json_ctx *ctx, const json_t *v,
 				       const struct api_json_field *f, void *target)
 {
@@ -202,6 +226,8 @@ static enum og_err api_json_decode_value(struct api_json_ctx *ctx, const json_t 
 		return api_json_decode_strings(ctx, v, f, target);
 	case API_JSON_MAP:
 		return api_json_decode_map(ctx, v, f, target);
+	case API_JSON_INTS:
+		return api_json_decode_ints(ctx, v, f, target);
 	}
 	assert(0 && "unknown field type");
 	return OG_ERR_INTERNAL;

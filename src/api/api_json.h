@@ -24,7 +24,8 @@ enum api_json_type {
 	API_JSON_ENUM,    /* a string from names[], stored as its index in an int */
 	API_JSON_OBJECT,  /* a nested object whose fields land in the same struct */
 	API_JSON_STRINGS, /* an array of strings into char[elem_max][size] plus a count */
-	API_JSON_MAP      /* an object of string values into elements {key, value} plus a count */
+	API_JSON_MAP,     /* an object of string values into elements {key, value} plus a count */
+	API_JSON_INTS     /* an array of integers into int[elem_max] plus a count */
 };
 
 #define API_JSON_REQUIRED 0x1u /* absent is an error */
@@ -86,6 +87,12 @@ struct api_json_object {
 	 .elem_max = sizeof(((T *)0)->m) / sizeof(E), .count_offset = offsetof(T, cnt),        \
 	 .count_size = API_JSON_SIZEOF(T, cnt), .key_size = API_JSON_SIZEOF(E, km),            \
 	 .value_offset = offsetof(E, vm), .value_size = API_JSON_SIZEOF(E, vm)}
+
+#define API_JSON_F_INTS(k, p, T, m, cnt, fl)                                                   \
+	{.key = (k), .path = (p), .type = API_JSON_INTS, .flags = (fl),                        \
+	 .offset = offsetof(T, m), .size = sizeof(int),                                        \
+	 .elem_max = sizeof(((T *)0)->m) / sizeof(int), .count_offset = offsetof(T, cnt),      \
+	 .count_size = API_JSON_SIZEOF(T, cnt)}
 
 /** Decodes body into target by spec; on failure fills det (det->field points into field_buf). */
 enum og_err api_json_decode(const char *body, size_t len, const struct api_json_object *spec,

@@ -9,6 +9,7 @@
 #include "api/api_int.h"
 
 #include "base/clock.h"
+#include "domain/guard.h"
 #include "domain/message.h"
 #include "domain/tenant.h"
 #include "domain/usage.h"
@@ -21,7 +22,12 @@
 
 static json_t *api_message_json(const struct store_message *m)
 {
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:I, s:o, s:o, s:o}",
+	/* ABUSE-09: a test send names the reserved provider "test". */
+	bool test = strcmp(m->provider, GUARD_TEST_PROVIDER) == 0;
+
+	json_t *obj;
+
+	obj = json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:I, s:o, s:o, s:o, s:b}",
 			 "id", m->id, "tenant_id", m->tenant_id, "request_id",
 			 api_json_text(m->request_id), "phone", m->phone_masked, "sender_header",
 			 api_json_text(m->sender_header), "dlt_template_id",
@@ -29,7 +35,15 @@ static json_t *api_message_json(const struct store_message *m)
 			 "provider", api_json_text(m->provider), "provider_message_id",
 			 api_json_text(m->provider_message_id), "cost_paise",
 			 (json_int_t)m->cost_paise, "error", api_json_text(m->error), "created_at",
-			 api_json_time(m->created_at_ms), "sent_at", api_json_time(m->sent_at_ms));
+			 api_json_time(m->created_at_ms), "sent_at", api_json_time(m->sent_at_ms),
+			 "test", test);
+	/* The DLT data the message was checked with and sent under (docs/DLT.md). */
+	if (obj) {
+		json_object_set_new(obj, "pe_id", api_json_text(m->pe_id));
+		json_object_set_new(obj, "route",
+				    json_string(m->route == STORE_ROUTE_SHARED ? "shared" : "own"));
+	}
+	return obj;
 }
 
 enum og_err api_message_get(struct api_call *call)
@@ -208,6 +222,9 @@ enum og_err api_message_usage(struct api_call *call)
 						"total_sms", (json_int_t)r.rows[i].total_sms,
 						"total_cost_paise",
 						(json_int_t)r.rows[i].total_cost_paise));
+	rc = api_dlt_usage_routes(call, tenant_id, from, to, tenants);
+	if (rc != OG_OK)
+		goto out;
 	rc = api_reply_json(call, 200,
 			    json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "tenants", tenants));
 	tenants = NULL;
@@ -233,12 +250,24 @@ static void api_csv_field(FILE *f, const char *text)
 	fputc('"', f);
 }
 
+/* A line's charged SMS and paise on one DLT route, from its "routes". */
+static void api_invoice_route(json_t *line, const char *route, long long *sms, long long *paise)
+{
+	json_t *r = json_object_get(json_object_get(line, "routes"), route);
+
+	*sms = (long long)json_integer_value(json_object_get(r, "total_sms"));
+	*paise = (long long)json_integer_value(json_object_get(r, "total_cost_paise"));
+}
+
 /* The same invoice as the JSON form, one row per line, each row carrying
  * the month and currency so a row stands alone in a spreadsheet; the last
- * row, with an empty tenant_id, is the invoice total. */
+ * row, with an empty tenant_id, is the invoice total. The last four
+ * columns split each line by DLT route. */
 static enum og_err api_invoice_csv(struct api_call *call, const char *month,
-				   const struct api_rows *r, char (*names)[STORE_NAME_MAX])
+				   const struct api_rows *r, char (*names)[STORE_NAME_MAX],
+				   json_t *lines)
 {
+	long long route_sums[4] = {0, 0, 0, 0};
 	char *text = NULL;
 	size_t len = 0;
 	int64_t total_sms = 0, total_paise = 0;
@@ -246,19 +275,25 @@ static enum og_err api_invoice_csv(struct api_call *call, const char *month,
 
 	if (!f)
 		return OG_ERR_NOMEM;
-	fputs("month,currency,tenant_id,name,total_sms,total_cost_paise\n", f);
+	fputs("month,currency,tenant_id,name,total_sms,total_cost_paise,own_sms,own_cost_paise,"
+	      "shared_sms,shared_cost_paise\n", f);
 	for (size_t i = 0; i < r->n; i++) {
 		fprintf(f, "%s,INR,", month);
 		api_csv_field(f, r->rows[i].tenant_id);
 		fputc(',', f);
 		api_csv_field(f, names[i]);
-		fprintf(f, ",%lld,%lld\n", (long long)r->rows[i].total_sms,
-			(long long)r->rows[i].total_cost_paise);
+		long long rs[4];
+		api_invoice_route(json_array_get(lines, i), "own", &rs[0], &rs[1]);
+		api_invoice_route(json_array_get(lines, i), "shared", &rs[2], &rs[3]);
+		fprintf(f, ",%lld,%lld,%lld,%lld,%lld,%lld\n", (long long)r->rows[i].total_sms,
+			(long long)r->rows[i].total_cost_paise, rs[0], rs[1], rs[2], rs[3]);
+		for (int k = 0; k < 4; k++)
+			route_sums[k] += rs[k];
 		total_sms += r->rows[i].total_sms;
 		total_paise += r->rows[i].total_cost_paise;
 	}
-	fprintf(f, "%s,INR,,TOTAL,%lld,%lld\n", month, (long long)total_sms,
-		(long long)total_paise);
+	fprintf(f, "%s,INR,,TOTAL,%lld,%lld,%lld,%lld,%lld,%lld\n", month, (long long)total_sms,
+		(long long)total_paise, route_sums[0], route_sums[1], route_sums[2], route_sums[3]);
 	if (ferror(f) || fclose(f) != 0) {
 		free(text);
 		return OG_ERR_NOMEM;
@@ -305,10 +340,6 @@ enum og_err api_message_invoice(struct api_call *call)
 			memcpy(names[i], t.name, strlen(t.name) + 1);
 		total += r.rows[i].total_cost_paise;
 	}
-	if (format && strcmp(format, "csv") == 0) {
-		rc = api_invoice_csv(call, month, &r, names);
-		goto out;
-	}
 	lines = json_array();
 	if (!lines) {
 		rc = OG_ERR_NOMEM;
@@ -320,6 +351,18 @@ enum og_err api_message_invoice(struct api_call *call)
 						r.rows[i].tenant_id, "name", names[i], "total_sms",
 						(json_int_t)r.rows[i].total_sms, "total_cost_paise",
 						(json_int_t)r.rows[i].total_cost_paise));
+	{
+		char from[CLOCK_DATE_MAX], to[CLOCK_DATE_MAX];
+		snprintf(from, sizeof from, "%.7s-01", month);
+		snprintf(to, sizeof to, "%.7s-31", month); /* day keys compare as text */
+		rc = api_dlt_usage_routes(call, NULL, from, to, lines);
+	}
+	if (rc != OG_OK)
+		goto out;
+	if (format && strcmp(format, "csv") == 0) {
+		rc = api_invoice_csv(call, month, &r, names, lines);
+		goto out;
+	}
 	rc = api_reply_json(call, 200,
 			    json_pack("{s:s, s:s, s:o, s:I}", "month", month, "currency", "INR",
 				      "lines", lines, "total_cost_paise", (json_int_t)total));

@@ -8,6 +8,7 @@
 #include "api/api_int.h"
 
 #include "base/metrics.h"
+#include "domain/pumping.h"
 
 #include <string.h>
 
@@ -32,6 +33,8 @@ enum og_err api_ops_metrics(struct api_call *call)
 	 * the rest of the page is still worth serving. */
 	if (store_thread_conn(call->env->store, &c) == OG_OK && c->ops->outbox_depth(c, &depth) == OG_OK)
 		metrics_gauge("otpgate_outbox_depth", "", depth);
+	if (c)
+		pumping_refresh_metrics(call->d, c); /* otpgate_prefix_blocks */
 	text = metrics_render();
 	if (!text)
 		return OG_ERR_NOMEM;

@@ -25,6 +25,9 @@ static const struct api_json_field api_otp_send_fields[] = {
 	API_JSON_F("template", "template", API_JSON_STRING, API_OTP_SEND, template_ref, 0),
 	API_JSON_F_MAP("variables", "variables", API_OTP_SEND, vars, var_count,
 		       struct otp_variable, name, value, 0),
+	API_JSON_F("client_ip", "client_ip", API_JSON_STRING, API_OTP_SEND, client_ip, 0),
+	API_JSON_F("sender_header", "sender_header", API_JSON_STRING, API_OTP_SEND, sender_header,
+		   0),
 };
 static const struct api_json_object api_otp_send_spec = API_JSON_OBJECT_OF(api_otp_send_fields);
 
@@ -86,6 +89,10 @@ enum og_err api_otp_run_send(struct api_call *call, struct otp_send_input *in,
 	rc = api_auth_otp_tenant(call, in->tenant_id, in->tenant_id);
 	if (rc != OG_OK)
 		goto out;
+	/* ABUSE-04: without a client_ip, the address a trusted proxy forwarded. */
+	if (!in->client_ip[0] && call->req->forwarded)
+		memcpy(in->client_ip, call->req->client_ip,
+		       strnlen(call->req->client_ip, sizeof in->client_ip - 1));
 	rc = api_idem_begin(call, in->tenant_id, render, render_arg, &idem, &replayed);
 	if (rc != OG_OK || replayed)
 		goto out;

@@ -7,6 +7,8 @@
  */
 #include "api/api_int.h"
 
+#include "domain/dlt_lint.h"
+#include "domain/retention.h"
 #include "domain/template.h"
 #include "domain/tenant.h"
 
@@ -24,6 +26,7 @@ static const struct api_json_field api_tenant_billing_fields[] = {
 		       credit_limit_paise, has_credit_limit_paise, 0),
 	API_JSON_F_HAS("monthly_cap_sms", "billing.monthly_cap_sms", API_JSON_INT64, API_TI,
 		       monthly_cap_sms, has_monthly_cap_sms, 0),
+	API_GUARD_BILLING_FIELD,
 };
 static const struct api_json_object api_tenant_billing = API_JSON_OBJECT_OF(api_tenant_billing_fields);
 
@@ -51,6 +54,16 @@ static const struct api_json_object api_tenant_upstream =
 	 .flags = API_JSON_NULLABLE | API_JSON_HAS, .has_offset = offsetof(API_TI, has_upstream), \
 	 .null_offset = offsetof(API_TI, upstream_null), .object = &api_tenant_upstream}
 
+/* DLT (docs/DLT.md): the route and a price per route. */
+static const char *const api_tenant_routes[] = {[STORE_ROUTE_OWN] = "own",
+						 [STORE_ROUTE_SHARED] = "shared"};
+#define API_TENANT_DLT_FIELDS                                                                  \
+	API_JSON_F_ENUM("route", "route", API_TI, route, has_route, api_tenant_routes, 0),     \
+	API_JSON_F_HAS("price_own_paise", "price_own_paise", API_JSON_INT64, API_TI,           \
+		       price_own_paise, has_price_own_paise, 0),                               \
+	API_JSON_F_HAS("price_shared_paise", "price_shared_paise", API_JSON_INT64, API_TI,     \
+		       price_shared_paise, has_price_shared_paise, 0)
+
 #define API_TENANT_COMMON_FIELDS                                                               \
 	API_JSON_F_HAS("sender_header", "sender_header", API_JSON_STRING, API_TI, sender_header, \
 		       has_sender_header, 0),                                                  \
@@ -58,12 +71,15 @@ static const struct api_json_object api_tenant_upstream =
 	API_JSON_F_HAS("price_paise", "price_paise", API_JSON_INT64, API_TI, price_paise,      \
 		       has_price_paise, 0),                                                    \
 	API_JSON_F_OBJECT("billing", "billing", &api_tenant_billing, 0),                       \
-	API_JSON_F_OBJECT("otp", "otp", &api_tenant_otp, 0), API_TENANT_UPSTREAM_FIELD
+	API_JSON_F_OBJECT("otp", "otp", &api_tenant_otp, 0), API_TENANT_UPSTREAM_FIELD,         \
+	API_GUARD_TENANT_FIELDS, API_TENANT_DLT_FIELDS
 
 static const struct api_json_field api_tenant_create_fields[] = {
 	API_JSON_F_HAS("id", "id", API_JSON_STRING, API_TI, id, has_id, 0),
 	API_JSON_F_HAS("name", "name", API_JSON_STRING, API_TI, name, has_name, API_JSON_REQUIRED),
 	API_TENANT_COMMON_FIELDS,
+	API_JSON_F_HAS("retention_days", "retention_days", API_JSON_INT, API_TI, retention_days,
+		       has_retention_days, 0),
 };
 static const struct api_json_object api_tenant_create_spec =
 	API_JSON_OBJECT_OF(api_tenant_create_fields);
@@ -72,21 +88,11 @@ static const struct api_json_field api_tenant_patch_fields[] = {
 	API_JSON_F_HAS("name", "name", API_JSON_STRING, API_TI, name, has_name, 0),
 	API_TENANT_COMMON_FIELDS,
 	API_JSON_F_HAS("suspended", "suspended", API_JSON_BOOL, API_TI, suspended, has_suspended, 0),
+	API_JSON_F_HAS("retention_days", "retention_days", API_JSON_INT, API_TI, retention_days,
+		       has_retention_days, 0),
 };
 static const struct api_json_object api_tenant_patch_spec =
 	API_JSON_OBJECT_OF(api_tenant_patch_fields);
-
-#define API_TPL struct template_input
-
-static const struct api_json_field api_template_fields[] = {
-	API_JSON_F("name", "name", API_JSON_STRING, API_TPL, name, API_JSON_REQUIRED),
-	API_JSON_F("dlt_template_id", "dlt_template_id", API_JSON_STRING, API_TPL, dlt_template_id,
-		   API_JSON_REQUIRED),
-	API_JSON_F("body", "body", API_JSON_STRING, API_TPL, body, API_JSON_REQUIRED),
-	API_JSON_F_STRINGS("vars", "vars", API_TPL, vars, var_count, 0),
-	API_JSON_F("default", "default", API_JSON_BOOL, API_TPL, is_default, 0),
-};
-static const struct api_json_object api_template_spec = API_JSON_OBJECT_OF(api_template_fields);
 
 /* ---- Rendering ------------------------------------------------------- */
 
@@ -117,16 +123,43 @@ static json_t *api_tenant_json(const struct domain *d, const struct store_tenant
 			 "updated_at", api_json_time(t->updated_at_ms));
 }
 
-static json_t *api_template_json(const struct store_template *t)
+/* The tenant's DLT settings: its route, its price on each route (as for
+ * price_paise, what it pays now) and a PE-ID warning (DLT-40). */
+static json_t *api_tenant_dlt_json(const struct domain *d, const struct store_tenant *t,
+				   json_t *obj)
 {
-	json_t *vars = json_array();
+	json_t *warnings = json_array();
+	struct dlt_finding err, warn;
+	bool warned = false;
 
-	for (int i = 0; vars && i < t->var_count && i < STORE_TEMPLATE_VARS_MAX; i++)
-		json_array_append_new(vars, json_string(t->vars[i]));
-	return json_pack("{s:s, s:s, s:s, s:o, s:b, s:o}", "name", t->name, "dlt_template_id",
-			 t->dlt_template_id, "body", t->body, "vars", vars, "default",
-			 t->is_default, "created_at", api_json_time(t->created_at_ms));
+	if (!obj || !warnings) {
+		json_decref(warnings);
+		return obj;
+	}
+	if (t->pe_id[0] && dlt_lint_pe_id(t->pe_id, &err, &warn, &warned) && warned)
+		json_array_append_new(warnings, json_pack("{s:s, s:s}", "rule", warn.rule->id,
+							  "message", warn.message));
+	json_object_set_new(obj, "route", json_string(api_tenant_routes[t->route]));
+	json_object_set_new(obj, "price_own_paise",
+			    json_integer(domain_route_price_paise(d, t, STORE_ROUTE_OWN)));
+	json_object_set_new(obj, "price_shared_paise",
+			    json_integer(domain_route_price_paise(d, t, STORE_ROUTE_SHARED)));
+	json_object_set_new(obj, "warnings", warnings);
+	return obj;
 }
+
+/* The tenant object plus what other modules keep about the tenant in
+ * their own tables: its retention of personal data (SEC-24). */
+static json_t *api_tenant_render(struct api_call *call, const struct store_tenant *t)
+{
+	json_t *obj = api_tenant_dlt_json(call->d, t, api_tenant_json(call->d, t));
+	int days = 0;
+
+	if (obj && retention_days(call->d, call->conn, t->id, &days) == OG_OK)
+		json_object_set_new(obj, "retention_days", json_integer(days));
+	return api_guard_tenant_json(call, t->id, obj); /* limits, allowed_countries, ... */
+}
+
 
 /* ---- Tenants --------------------------------------------------------- */
 
@@ -142,7 +175,7 @@ enum og_err api_tenant_create(struct api_call *call)
 	rc = tenant_create(call->d, call->conn, &call->actor, &in, &t, &call->det);
 	if (rc != OG_OK)
 		goto out;
-	rc = api_reply_json(call, 201, api_tenant_json(call->d, &t));
+	rc = api_reply_json(call, 201, api_tenant_render(call, &t));
 out:
 	sodium_memzero(in.upstream_api_key, sizeof in.upstream_api_key);
 	return rc;
@@ -169,7 +202,7 @@ enum og_err api_tenant_list(struct api_call *call)
 	if (rc != OG_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_tenant_json(call->d, &page[i]));
+		json_array_append_new(data, api_tenant_render(call, &page[i]));
 	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].id : NULL));
 	data = NULL;
 out:
@@ -185,7 +218,7 @@ enum og_err api_tenant_get(struct api_call *call)
 
 	if (rc != OG_OK)
 		return rc;
-	return api_reply_json(call, 200, api_tenant_json(call->d, &t));
+	return api_reply_json(call, 200, api_tenant_render(call, &t));
 }
 
 enum og_err api_tenant_patch(struct api_call *call)
@@ -200,7 +233,7 @@ enum og_err api_tenant_patch(struct api_call *call)
 	rc = tenant_patch(call->d, call->conn, &call->actor, call->params[0], &in, &t, &call->det);
 	if (rc != OG_OK)
 		goto out;
-	rc = api_reply_json(call, 200, api_tenant_json(call->d, &t));
+	rc = api_reply_json(call, 200, api_tenant_render(call, &t));
 out:
 	sodium_memzero(in.upstream_api_key, sizeof in.upstream_api_key);
 	return rc;
@@ -214,62 +247,31 @@ enum og_err api_tenant_suspend(struct api_call *call)
 
 	if (rc != OG_OK)
 		return rc;
-	return api_reply_json(call, 200, api_tenant_json(call->d, &t));
+	return api_reply_json(call, 200, api_tenant_render(call, &t));
 }
 
 /* ---- Templates ------------------------------------------------------- */
 
+/* Templates carry their DLT fields; the bodies are shared with the
+ * platform's registry (api_dlt.c). */
 enum og_err api_tenant_template_create(struct api_call *call)
 {
-	struct template_input in = {0};
 	struct store_tenant t;
-	struct store_template out;
-	enum og_err rc;
+	enum og_err rc = tenant_get(call->d, call->conn, call->params[0], &t);
 
-	rc = tenant_get(call->d, call->conn, call->params[0], &t);
 	if (rc != OG_OK)
 		return rc;
-	rc = api_body(call, &api_template_spec, &in, false);
-	if (rc != OG_OK)
-		return rc;
-	rc = template_register(call->d, call->conn, &call->actor, t.id, &in, &out, &call->det);
-	if (rc != OG_OK)
-		return rc;
-	return api_reply_json(call, 201, api_template_json(&out));
+	return api_dlt_template_create(call, t.id);
 }
 
 enum og_err api_tenant_template_list(struct api_call *call)
 {
 	struct store_tenant t;
-	struct store_template *page = NULL;
-	size_t limit, n = 0;
-	const char *after;
-	json_t *data = NULL;
-	enum og_err rc;
+	enum og_err rc = tenant_get(call->d, call->conn, call->params[0], &t);
 
-	rc = tenant_get(call->d, call->conn, call->params[0], &t);
 	if (rc != OG_OK)
-		goto out;
-	rc = api_page(call, STORE_TEMPLATE_NAME_MAX, &limit, &after);
-	if (rc != OG_OK)
-		goto out;
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = template_list(call->d, call->conn, t.id, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_template_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].name : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+		return rc;
+	return api_dlt_template_list(call, t.id);
 }
 
 enum og_err api_tenant_template_delete(struct api_call *call)

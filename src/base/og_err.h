@@ -15,6 +15,7 @@ enum og_err {
 	OG_ERR_INSUFFICIENT_FUNDS,   /* 402 insufficient_funds */
 	OG_ERR_CREDIT_LIMIT_REACHED, /* 402 credit_limit_reached */
 	OG_ERR_MONTHLY_CAP_REACHED,  /* 402 monthly_cap_reached */
+	OG_ERR_DAILY_SPEND_CAP_REACHED, /* 402 daily_spend_cap_reached */
 	OG_ERR_FORBIDDEN,            /* 403 forbidden */
 	OG_ERR_TENANT_SUSPENDED,     /* 403 tenant_suspended */
 	OG_ERR_NOT_FOUND,            /* 404 not_found */
@@ -26,8 +27,13 @@ enum og_err {
 	OG_ERR_INVALID_PHONE,        /* 422 invalid_phone */
 	OG_ERR_TEMPLATE_NOT_FOUND,   /* 422 template_not_found */
 	OG_ERR_IDEMPOTENCY_REUSED,   /* 422 idempotency_key_reused */
+	OG_ERR_TEMPLATE_REJECTED,    /* 422 template_rejected: a DLT lint rule (og_detail.rule) */
+	OG_ERR_DLT_REJECTED,         /* 422 dlt_rejected: the pre-scrub (og_detail.dlt_code, .rule) */
+	OG_ERR_COUNTRY_NOT_ALLOWED,  /* 422 country_not_allowed */
 	OG_ERR_RESEND_TOO_SOON,      /* 429 resend_too_soon */
 	OG_ERR_TOO_MANY_RESENDS,     /* 429 too_many_resends */
+	OG_ERR_RATE_LIMITED,         /* 429 rate_limited: og_detail.limit names the limit */
+	OG_ERR_PREFIX_BLOCKED,       /* 429 prefix_blocked */
 	/* Operational errors: the service, not the request, is at fault. */
 	OG_ERR_UNAVAILABLE,          /* 503 unavailable */
 	OG_ERR_BUSY,                 /* 503 unavailable: the store is locked; retry */
@@ -45,6 +51,10 @@ enum og_err {
 struct og_detail {
 	const char *field; /* a static string such as "otp.length", or NULL */
 	char message[OG_DETAIL_MESSAGE_MAX];
+	const char *limit;    /* the limit that refused a request (a static name), or NULL */
+	int retry_after_sec;  /* > 0: when a refused request may succeed (Retry-After) */
+	const char *dlt_code; /* the operator's DLT code, e.g. "TL-NT-MTCHD" (static), or NULL */
+	const char *rule;     /* the rule that refused, e.g. "DLT-05" (static), or NULL */
 };
 
 /** Records field and a printf-style message in d (which may be NULL); returns err. */

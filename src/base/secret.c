@@ -8,9 +8,12 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,11 +23,25 @@
 static const char secret_kdf_context[crypto_kdf_CONTEXTBYTES] = {'o', 't', 'p', 'g',
 								   'a', 't', 'e', '1'};
 
+/* SEC-04: a secret's name. A keyed hash of a constant reveals nothing of
+ * the key, yet tells two secrets apart, so it can sit in the database and
+ * in logs to show which secret a hash or a seal belongs to. */
+static void secret_make_id(struct secret *s)
+{
+	static const char *const parts[] = {"otpgate secret id"};
+	unsigned char mac[SECRET_HASH_LEN];
+
+	secret_hmac(s, SECRET_ID, parts, 1, mac);
+	sodium_bin2hex(s->id, sizeof s->id, mac, (SECRET_ID_MAX - 1) / 2);
+	sodium_memzero(mac, sizeof mac);
+}
+
 void secret_derive(const unsigned char master[SECRET_KEY_LEN], struct secret *out)
 {
 	for (int i = 0; i < SECRET__COUNT; i++)
 		crypto_kdf_derive_from_key(out->subkey[i], SECRET_KEY_LEN, (uint64_t)i + 1,
 					   secret_kdf_context, master);
+	secret_make_id(out);
 }
 
 static enum og_err read_exact(int fd, unsigned char *buf, size_t len)
@@ -158,3 +175,116 @@ enum og_err secret_open(const struct secret *s, const char *ad, const unsigned c
 }
 
 void secret_wipe(struct secret *s) { sodium_memzero(s, sizeof *s); }
+
+enum og_err secret_read_master(const char *path, unsigned char master[SECRET_KEY_LEN])
+{
+	unsigned char extra;
+	enum og_err rc;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? OG_ERR_NOT_FOUND : OG_ERR_IO;
+	rc = read_exact(fd, master, SECRET_KEY_LEN);
+	/* A longer file is not a secret file of ours; refuse rather than guess. */
+	if (rc == OG_OK) {
+		n = read(fd, &extra, 1);
+		if (n != 0)
+			rc = OG_ERR_IO;
+	}
+	close(fd);
+	if (rc != OG_OK)
+		sodium_memzero(master, SECRET_KEY_LEN);
+	return rc;
+}
+
+enum og_err secret_read(const char *path, struct secret *out)
+{
+	unsigned char master[SECRET_KEY_LEN];
+	enum og_err rc = secret_read_master(path, master);
+
+	if (rc == OG_OK)
+		secret_derive(master, out);
+	sodium_memzero(master, sizeof master);
+	return rc;
+}
+
+/* Syncs the directory holding path, so a rename in it survives a crash. */
+static enum og_err secret_sync_dir(const char *path)
+{
+	char copy[SECRET_PATH_MAX];
+	size_t len = strnlen(path, SECRET_PATH_MAX);
+	enum og_err rc = OG_OK;
+	int fd;
+
+	if (len >= SECRET_PATH_MAX)
+		return OG_ERR_IO;
+	memcpy(copy, path, len + 1);
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return OG_ERR_IO;
+	if (fsync(fd) != 0)
+		rc = OG_ERR_IO;
+	close(fd);
+	return rc;
+}
+
+bool secret_path(const char *path, const char *suffix, char out[SECRET_PATH_MAX])
+{
+	int n = snprintf(out, SECRET_PATH_MAX, "%s%s", path, suffix);
+
+	return n > 0 && n < SECRET_PATH_MAX;
+}
+
+/* SEC-06: the new file is complete and on disk before its name appears, so
+ * a crash leaves either the old file or the whole new one, never a part. */
+enum og_err secret_write(const char *path, const unsigned char master[SECRET_KEY_LEN])
+{
+	char tmp[SECRET_PATH_MAX];
+	enum og_err rc;
+	int fd;
+
+	if (!secret_path(path, ".tmp", tmp))
+		return OG_ERR_IO;
+	(void)unlink(tmp); /* left by a crash during an earlier write */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return OG_ERR_IO;
+	rc = write_exact(fd, master, SECRET_KEY_LEN);
+	if (rc == OG_OK && fsync(fd) != 0)
+		rc = OG_ERR_IO;
+	if (close(fd) != 0 && rc == OG_OK)
+		rc = OG_ERR_IO;
+	if (rc == OG_OK && rename(tmp, path) != 0)
+		rc = OG_ERR_IO;
+	if (rc != OG_OK) {
+		(void)unlink(tmp);
+		return rc;
+	}
+	return secret_sync_dir(path);
+}
+
+/* The lock is on the file's inode. A rotation renames the new secret over
+ * the old one only while it holds the old inode's lock exclusively, so no
+ * server can hold, or take, a shared lock on a secret being replaced. */
+int secret_lock(const char *path, bool exclusive, bool *busy)
+{
+	int fd;
+
+	*busy = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+		*busy = errno == EWOULDBLOCK;
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void secret_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the descriptor releases the flock */
+}

@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "cli/purger.h"
 #include "domain/apikey.h"
 #include "http/httpd.h"
 #include "upstream/dispatch.h"
@@ -42,8 +43,11 @@ static enum og_err serve_bootstrap(const struct domain *d, struct store_conn *c,
 	       "  curl -s -X POST http://%s/v1/tenants -H 'X-API-Key: %s' \\\n"
 	       "    -H 'Content-Type: application/json' \\\n"
 	       "    -d '{\"id\":\"tenant_alpha_99\",\"name\":\"Alpha Retail\","
-	       "\"sender_header\":\"ALPHAR\",\"pe_id\":\"1101234567890123456\"}'\n\n",
-	       text, listen, text);
+	       "\"sender_header\":\"ALPHAR\",\"pe_id\":\"1101234567890123456\"}'\n\n"
+	       "Tenants without a PE-ID send through the shared DLT route; set it up with\n"
+	       "  OTPGATE_URL=http://%s OTPGATE_ADMIN_KEY=%s scripts/platform-setup.sh\n"
+	       "(docs/DLT.md, \"The shared route\", shows the same as curl calls.)\n\n",
+	       text, listen, text, listen, text);
 	fflush(stdout);
 	sodium_memzero(text, sizeof text);
 	return OG_OK;
@@ -55,8 +59,10 @@ int cli_serve(int argc, char **argv)
 	struct cli_store cs;
 	struct domain d;
 	struct dispatch *dp = NULL;
+	struct purger *purge = NULL;
 	struct httpd *http = NULL;
 	struct httpd_config hc;
+	struct cidr_list proxies; /* outlives the server, which points at it */
 	struct api_env env;
 	struct dispatch_config dc;
 	sigset_t signals;
@@ -73,10 +79,15 @@ int cli_serve(int argc, char **argv)
 	if (cli_store_open(&cfg, &cs) != OG_OK)
 		return 1;
 	domain_init(&d, &cs.secret);
+	d.secret_prev = cli_store_secret_prev(&cs);
 	d.cfg.price_paise = cfg.price_paise;
+	d.cfg.price_own_paise = cfg.price_own_paise; /* DLT: the own route's price */
+	d.cfg.dlt_var_max_len = cfg.dlt_var_max_len;
 	d.cfg.billing_offset_sec = cfg.billing_offset_sec;
 	d.cfg.resend_cooldown_sec = cfg.resend_cooldown_sec;
+	d.cfg.retention_days = cfg.retention_days;
 	memcpy(d.cfg.provider, cfg.provider, sizeof d.cfg.provider);
+	d.cfg.guard = cfg.guard; /* the abuse-defence defaults (config_load checked them) */
 
 	if (serve_bootstrap(&d, cs.conn, cfg.listen) != OG_OK) {
 		fprintf(stderr, "otpgate: creating the bootstrap admin key failed\n");
@@ -98,10 +109,19 @@ int cli_serve(int argc, char **argv)
 	memset(&hc, 0, sizeof hc);
 	memcpy(hc.listen, cfg.listen, strnlen(cfg.listen, sizeof hc.listen - 1));
 	hc.workers = (unsigned)cfg.workers;
+	if (!cidr_list_parse(cfg.trusted_proxies, &proxies))
+		goto out; /* config_load already refused a bad list */
+	hc.trusted_proxies = &proxies;
+	hc.timeout_sec = (unsigned)cfg.http_timeout_sec;
+	hc.connection_limit = (unsigned)cfg.http_max_connections;
 	env.store = cs.store;
 	env.domain = &d;
 	if (httpd_start(&hc, api_handle, &env, &http) != OG_OK) {
 		fprintf(stderr, "otpgate: cannot listen on %s\n", cfg.listen);
+		goto out;
+	}
+	if (purger_start(cs.store, &d, cfg.purge_interval_sec, &purge) != OG_OK) {
+		fprintf(stderr, "otpgate: starting the purge job failed\n");
 		goto out;
 	}
 	log_info("serve.started", "{s:s, s:s, s:s, s:i}", "listen", cfg.listen, "db", cfg.db,
@@ -114,6 +134,7 @@ int cli_serve(int argc, char **argv)
 out:
 	if (http)
 		httpd_stop(http, SERVE_HTTP_DRAIN_MS);
+	purger_stop(purge);
 	if (dp) {
 		d.on_queued = NULL;
 		dispatch_stop(dp, SERVE_DISPATCH_DRAIN_MS);

@@ -8,6 +8,7 @@
 #define OG_CONFIG_H
 
 #include "base/og_err.h"
+#include "domain/policy.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -27,12 +28,28 @@ struct config {
 	int billing_offset_sec;
 	int resend_cooldown_sec;
 	int workers; /* 0 for one per core */
+	int http_timeout_sec;      /* SEC-41: a request's headers, and then its body, must arrive within this */
+	int http_max_connections;  /* SEC-42: open connections at most */
+	int retention_days;        /* SEC-24: the default retention of personal data */
+	int purge_interval_sec;    /* SEC-26: seconds between background purges; 0 turns them off */
+	char now[CONFIG_VALUE_MAX];             /* purge --now: the time to purge as of ("" for now) */
+	char new_secret_file[CONFIG_VALUE_MAX]; /* rotate-secret: the new secret ("" to generate one) */
+	int retire_previous;       /* rotate-secret --retire-previous */
+	int force;                 /* rotate-secret --force */
+	struct policy guard;       /* ABUSE-xx: the deployment's limits (domain/policy.h) */
+	char allowed_countries[POLICY_COUNTRIES_TEXT_MAX]; /* "" keeps the default, "91" */
+	char trusted_proxies[CONFIG_VALUE_MAX]; /* CIDRs whose X-Forwarded-For is believed */
+	int64_t price_own_paise;   /* DLT: the own route's price (price_paise is the shared route's) */
+	int dlt_var_max_len;       /* DLT-45: a template variable's default maximum length */
 };
 
 /* Which options a subcommand takes. */
 enum config_scope {
-	CONFIG_STORE = 1, /* --db, --secret-file */
-	CONFIG_SERVE = 2  /* everything else */
+	CONFIG_STORE = 1,  /* --db, --secret-file */
+	CONFIG_SERVE = 2,  /* the server's options */
+	CONFIG_PURGE = 4,  /* otpgate purge */
+	CONFIG_ROTATE = 8, /* otpgate rotate-secret */
+	CONFIG_DLT = 16    /* otpgate dlt (and serve): the DLT registry's settings */
 };
 
 /** Sets the defaults, then applies OTPGATE_* variables and the argv flags in scope. */

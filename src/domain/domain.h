@@ -9,6 +9,7 @@
 #define OG_DOMAIN_H
 
 #include "base/secret.h"
+#include "domain/policy.h"
 #include "store/store.h"
 
 #include <stdint.h>
@@ -23,11 +24,19 @@ struct domain_config {
 	int billing_offset_sec;     /* billing dates are computed in this UTC offset */
 	int resend_cooldown_sec;    /* the least time between sends of one request */
 	char provider[STORE_PROVIDER_MAX]; /* the deployment's default provider */
+	struct policy guard;        /* abuse-defence defaults; tenants may override (policy.h) */
+	int retention_days;         /* personal data kept this long unless the tenant says (SEC-24) */
+	/* DLT (docs/DLT.md): price_paise above is the shared route's price. */
+	int64_t price_own_paise;    /* the own route's price per SMS */
+	int dlt_var_max_len;        /* a template variable's default maximum length (DLT-45) */
 };
 
 struct domain {
 	struct domain_config cfg;
 	const struct secret *secret;
+	/* The secret before the last rotation, or NULL: hashes made under it
+	 * (API keys, codes) still verify, and keys are rehashed on use (SEC-05). */
+	const struct secret *secret_prev;
 	/** Returns the current time in ms; clock_now_ms in production. */
 	int64_t (*now_ms)(void);
 	/** Called after a transaction that queued a message commits; may be NULL. */
@@ -41,7 +50,11 @@ void domain_init(struct domain *d, const struct secret *secret);
 /** Returns the time now, from d->now_ms. */
 int64_t domain_now_ms(const struct domain *d);
 
-/** Returns the tenant's price per SMS: its own, else the deployment's. */
+/** Returns the tenant's price per SMS on its route (see domain_route_price_paise). */
 int64_t domain_price_paise(const struct domain *d, const struct store_tenant *t);
+
+/** Returns the tenant's price per SMS on route (enum store_route): its price_paise if set, else
+ *  its price for that route if set, else the deployment's price for that route. */
+int64_t domain_route_price_paise(const struct domain *d, const struct store_tenant *t, int route);
 
 #endif

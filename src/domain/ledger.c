@@ -82,9 +82,11 @@ enum og_err ledger_month_sms(const struct domain *d, struct store_conn *c,
 	return OG_OK;
 }
 
+/* route (enum store_route) matters for captures only: the per-route usage
+ * aggregate that invoices show is counted here, on the same day as usage. */
 static enum og_err ledger_write(const struct domain *d, struct store_conn *c,
 				const char *tenant_id, int kind, int64_t amount_paise,
-				const char *message_id, const char *reference,
+				const char *message_id, const char *reference, int route,
 				struct store_wallet *w)
 {
 	struct store_ledger_entry e;
@@ -115,6 +117,8 @@ static enum og_err ledger_write(const struct domain *d, struct store_conn *c,
 		memcpy(day, e.billed_local, CLOCK_DATE_MAX - 1);
 		day[CLOCK_DATE_MAX - 1] = '\0';
 		rc = c->ops->usage_add(c, tenant_id, day, 1, amount_paise);
+		if (rc == OG_OK)
+			rc = c->ops->usage_route_add(c, tenant_id, day, route, 1, amount_paise);
 	}
 	return rc;
 }
@@ -135,30 +139,40 @@ enum og_err ledger_hold(const struct domain *d, struct store_conn *c,
 	rc = ledger_check(t, &w, month_sms, amount_paise);
 	if (rc != OG_OK)
 		return rc;
-	return ledger_write(d, c, t->id, STORE_LEDGER_HOLD, amount_paise, message_id, NULL, &w);
+	return ledger_write(d, c, t->id, STORE_LEDGER_HOLD, amount_paise, message_id, NULL,
+			    STORE_ROUTE_OWN, &w);
 }
 
 static enum og_err ledger_settle(const struct domain *d, struct store_conn *c,
 				 const char *tenant_id, int kind, const char *message_id,
-				 int64_t amount_paise)
+				 int64_t amount_paise, int route)
 {
 	struct store_wallet w;
 	enum og_err rc = c->ops->wallet_get(c, tenant_id, &w);
 	if (rc != OG_OK)
 		return rc;
-	return ledger_write(d, c, tenant_id, kind, amount_paise, message_id, NULL, &w);
+	return ledger_write(d, c, tenant_id, kind, amount_paise, message_id, NULL, route, &w);
 }
 
 enum og_err ledger_capture(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			   const char *message_id, int64_t amount_paise)
 {
-	return ledger_settle(d, c, tenant_id, STORE_LEDGER_CAPTURE, message_id, amount_paise);
+	return ledger_capture_route(d, c, tenant_id, message_id, amount_paise, STORE_ROUTE_OWN);
+}
+
+enum og_err ledger_capture_route(const struct domain *d, struct store_conn *c,
+				 const char *tenant_id, const char *message_id,
+				 int64_t amount_paise, int route)
+{
+	return ledger_settle(d, c, tenant_id, STORE_LEDGER_CAPTURE, message_id, amount_paise,
+			     route);
 }
 
 enum og_err ledger_release(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			   const char *message_id, int64_t amount_paise)
 {
-	return ledger_settle(d, c, tenant_id, STORE_LEDGER_RELEASE, message_id, amount_paise);
+	return ledger_settle(d, c, tenant_id, STORE_LEDGER_RELEASE, message_id, amount_paise,
+			     STORE_ROUTE_OWN);
 }
 
 enum og_err ledger_credit(const struct domain *d, struct store_conn *c, const char *tenant_id,
@@ -178,7 +192,8 @@ enum og_err ledger_credit(const struct domain *d, struct store_conn *c, const ch
 	rc = c->ops->wallet_get(c, tenant_id, &w);
 	if (rc != OG_OK)
 		return rc;
-	rc = ledger_write(d, c, tenant_id, STORE_LEDGER_CREDIT, amount_paise, NULL, reference, &w);
+	rc = ledger_write(d, c, tenant_id, STORE_LEDGER_CREDIT, amount_paise, NULL, reference,
+			  STORE_ROUTE_OWN, &w);
 	if (rc == OG_OK)
 		*created = true;
 	return rc;

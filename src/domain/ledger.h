@@ -44,6 +44,11 @@ enum og_err ledger_hold(const struct domain *d, struct store_conn *c,
 enum og_err ledger_capture(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			   const char *message_id, int64_t amount_paise);
 
+/** ledger_capture for a message sent on route (enum store_route), which usage by route counts. */
+enum og_err ledger_capture_route(const struct domain *d, struct store_conn *c,
+				 const char *tenant_id, const char *message_id,
+				 int64_t amount_paise, int route);
+
 /** In an open transaction: releases the message's hold without charge. */
 enum og_err ledger_release(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			   const char *message_id, int64_t amount_paise);

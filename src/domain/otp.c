@@ -8,12 +8,15 @@
 #include "domain/otp.h"
 
 #include "base/log.h"
+#include "domain/guard.h"
 #include "domain/ledger.h"
 #include "domain/outbox.h"
+#include "domain/scrub.h"
 
 #include <assert.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Everything a send needs that is decided before the transaction. */
@@ -23,6 +26,9 @@ struct otp_plan {
 	char phone[PHONE_MAX];
 	char code[RND_CODE_LEN_MAX + 1];
 	struct outbox_payload payload;
+	struct guard_send guard; /* the abuse checks' verdicts (guard.h) */
+	char requested_header[STORE_HEADER_MAX]; /* the send's sender_header, "" for none */
+	struct scrub_choice dlt; /* the route, PE-ID, header and template the pre-scrub passed */
 };
 
 static const char *const otp_status_names[] = {
@@ -55,6 +61,25 @@ static void otp_code_hash(const struct domain *d, const char *tenant_id, const c
 {
 	const char *parts[] = {tenant_id, request_id, code};
 	secret_hmac(d->secret, SECRET_CODE_HMAC, parts, 3, out);
+}
+
+/* SEC-05: a code sent before a secret rotation was hashed under the
+ * previous secret, which still verifies it; codes live minutes, so this
+ * fallback matters only for the requests in flight at the rotation. */
+static bool otp_code_matches(const struct domain *d, const struct store_otp *o, const char *code)
+{
+	const char *parts[] = {o->tenant_id, o->id, code};
+	unsigned char hash[SECRET_HASH_LEN];
+	bool match;
+
+	otp_code_hash(d, o->tenant_id, o->id, code, hash);
+	match = sodium_memcmp(hash, o->code_hash, SECRET_HASH_LEN) == 0;
+	if (!match && d->secret_prev) {
+		secret_hmac(d->secret_prev, SECRET_CODE_HMAC, parts, 3, hash);
+		match = sodium_memcmp(hash, o->code_hash, SECRET_HASH_LEN) == 0;
+	}
+	sodium_memzero(hash, sizeof hash);
+	return match;
 }
 
 static void otp_phone_hash(const struct domain *d, const char *tenant_id, const char *phone,
@@ -111,12 +136,14 @@ static enum og_err otp_render(struct otp_plan *p, const struct otp_variable *var
 	return OG_OK;
 }
 
-/* Seals what a resend needs: the phone and the caller's variables. */
+/* Seals what a resend needs: the phone, the caller's variables and the
+ * header the send asked for. */
 static enum og_err otp_seal_context(const struct domain *d, const char *phone,
 				    const struct otp_variable *vars, size_t nvars,
-				    struct store_otp *o)
+				    const char *sender_header, struct store_otp *o)
 {
-	json_t *root = json_pack("{s:s, s:{}}", "phone", phone, "vars");
+	json_t *root = json_pack("{s:s, s:{}, s:s}", "phone", phone, "vars", "sender_header",
+				 sender_header);
 	json_t *jv = root ? json_object_get(root, "vars") : NULL;
 	char *text = NULL;
 	enum og_err rc = OG_ERR_NOMEM;
@@ -142,7 +169,7 @@ out:
 
 static enum og_err otp_open_context(const struct domain *d, const struct store_otp *o,
 				    char phone[PHONE_MAX], struct otp_variable *vars,
-				    size_t *nvars)
+				    size_t *nvars, char sender_header[STORE_HEADER_MAX])
 {
 	char text[STORE_PAYLOAD_MAX + 1];
 	size_t len = 0;
@@ -164,6 +191,11 @@ static enum og_err otp_open_context(const struct domain *d, const struct store_o
 	if (!ph || strlen(ph) >= PHONE_MAX || !json_is_object(jv))
 		goto out;
 	memcpy(phone, ph, strlen(ph) + 1);
+	/* Absent in contexts sealed before the DLT engine: no header asked for. */
+	ph = json_string_value(json_object_get(root, "sender_header"));
+	if (ph && strlen(ph) >= STORE_HEADER_MAX)
+		goto out;
+	snprintf(sender_header, STORE_HEADER_MAX, "%s", ph ? ph : "");
 	json_object_foreach(jv, name, value)
 	{
 		const char *v = json_string_value(value);
@@ -192,9 +224,11 @@ static enum og_err otp_message(const struct domain *d, const struct otp_plan *p,
 	rnd_id("msg", now, m->id);
 	memcpy(m->request_id, o->id, sizeof m->request_id);
 	memcpy(m->phone_masked, o->phone_masked, sizeof m->phone_masked);
-	memcpy(m->sender_header, t->sender_header, sizeof m->sender_header);
-	memcpy(m->pe_id, t->pe_id, sizeof m->pe_id);
-	memcpy(m->dlt_template_id, p->tmpl.dlt_template_id, sizeof m->dlt_template_id);
+	/* What goes upstream is what the pre-scrub checked. */
+	memcpy(m->sender_header, p->dlt.sender_header, sizeof m->sender_header);
+	memcpy(m->pe_id, p->dlt.pe_id, sizeof m->pe_id);
+	memcpy(m->dlt_template_id, p->dlt.dlt_template_id, sizeof m->dlt_template_id);
+	m->route = p->dlt.route;
 	m->status = STORE_MSG_QUEUED;
 	memcpy(m->provider, t->upstream_provider[0] ? t->upstream_provider : d->cfg.provider,
 	       sizeof m->provider);
@@ -230,7 +264,8 @@ static bool otp_unchanged(const struct store_otp *now, const struct store_otp *t
  * hold the price, write the request and the message, record the response. */
 static enum og_err otp_commit(const struct domain *d, struct store_conn *c, struct otp_plan *p,
 			      struct store_otp *o, bool is_new, const struct store_otp *prior,
-			      const struct idem_ticket *ticket, struct otp_send_result *out)
+			      const struct idem_ticket *ticket, struct otp_send_result *out,
+			      struct og_detail *det)
 {
 	struct store_message m;
 	int64_t now = domain_now_ms(d);
@@ -254,11 +289,15 @@ static enum og_err otp_commit(const struct domain *d, struct store_conn *c, stru
 		if (rc != OG_OK)
 			goto out;
 	}
-	price = domain_price_paise(d, &p->tenant);
+	price = p->guard.test ? 0 : domain_route_price_paise(d, &p->tenant, p->dlt.route);
+	rc = guard_send_commit(d, c, &p->guard, &p->tenant, price, det);
+	if (rc != OG_OK)
+		goto out;
 	rc = otp_message(d, p, o, now, price, &m);
 	if (rc != OG_OK)
 		goto out;
-	rc = ledger_hold(d, c, &p->tenant, m.id, price);
+	guard_test_message(&p->guard, &m);
+	rc = p->guard.test ? OG_OK : ledger_hold(d, c, &p->tenant, m.id, price);
 	if (rc != OG_OK)
 		goto out;
 	rc = is_new ? c->ops->otp_insert(c, o) : c->ops->otp_update(c, o);
@@ -312,22 +351,22 @@ enum og_err otp_send(const struct domain *d, struct store_conn *c, struct otp_se
 		goto out;
 	}
 	rc = otp_tenant(d, c, in->tenant_id, &p->tenant);
+	if (rc == OG_OK)
+		rc = guard_send_precheck(d, c, &p->tenant, p->phone, in->client_ip, &p->guard, det);
 	if (rc != OG_OK)
 		goto out;
-	rc = template_resolve(d, c, p->tenant.id, in->template_ref, &p->tmpl);
-	if (rc == OG_ERR_TEMPLATE_NOT_FOUND) {
-		og_fail(det, rc, "template", in->template_ref[0] ? "no template named %s"
-							     : "the tenant has no default template%s",
-			in->template_ref);
-		goto out;
-	}
+	rc = scrub_template_resolve(d, c, &p->tenant, in->template_ref, &p->tmpl, det);
 	if (rc != OG_OK)
 		goto out;
 	if (in->has_code)
 		memcpy(p->code, in->code, sizeof p->code);
 	else
 		rnd_code((size_t)p->tenant.otp_length, p->code);
+	guard_code(&p->guard, p->code);
 	rc = otp_render(p, in->vars, in->var_count, det);
+	if (rc == OG_OK) /* the DLT pre-scrub, before any hold (docs/DLT.md) */
+		rc = scrub_send(d, c, &p->tenant, &p->tmpl, in->sender_header, p->payload.text,
+				&p->dlt, det);
 	if (rc != OG_OK)
 		goto out;
 
@@ -343,10 +382,10 @@ enum og_err otp_send(const struct domain *d, struct store_conn *c, struct otp_se
 	o->last_sent_at_ms = now;
 	o->created_at_ms = now;
 	o->updated_at_ms = now;
-	rc = otp_seal_context(d, p->phone, in->vars, in->var_count, o);
+	rc = otp_seal_context(d, p->phone, in->vars, in->var_count, in->sender_header, o);
 	if (rc != OG_OK)
 		goto out;
-	rc = otp_commit(d, c, p, o, true, NULL, ticket, out);
+	rc = otp_commit(d, c, p, o, true, NULL, ticket, out, det);
 	if (rc == OG_OK)
 		log_info("otp.sent", "{s:s, s:s, s:s, s:s}", "tenant_id", o->tenant_id,
 			 "request_id", o->id, "message_id", out->message_id, "phone",
@@ -417,6 +456,9 @@ enum og_err otp_verify(const struct domain *d, struct store_conn *c,
 		goto out;
 	memset(out, 0, sizeof *out);
 	memcpy(out->request_id, o->id, sizeof out->request_id);
+	rc = guard_verify_check(d, c, o, det);
+	if (rc != OG_OK)
+		goto out;
 
 	dirty = otp_expire(o, now);
 	if (o->status == STORE_OTP_PENDING) {
@@ -428,12 +470,14 @@ enum og_err otp_verify(const struct domain *d, struct store_conn *c,
 			o->status = STORE_OTP_MAX_ATTEMPTS;
 		} else {
 			o->attempts++;
-			otp_code_hash(d, o->tenant_id, o->id, in->code, hash);
-			if (sodium_memcmp(hash, o->code_hash, SECRET_HASH_LEN) == 0) {
+			if (otp_code_matches(d, o, in->code)) {
 				o->status = STORE_OTP_APPROVED;
 				out->verified = true;
 			}
 		}
+		rc = guard_verify_attempt(d, c, o, out->verified);
+		if (rc != OG_OK)
+			goto out;
 	}
 	if (o->status != STORE_OTP_PENDING)
 		otp_finalise(o, now);
@@ -489,6 +533,13 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 			     otp_status_name(o->status));
 		goto out;
 	}
+	/* SEC-22: a request whose code died has had its context (the number)
+	 * wiped; it cannot be resent, only replaced by a new send. */
+	if (o->context_sealed_len == 0) {
+		rc = og_fail(det, OG_ERR_CONFLICT, "request_id",
+			     "the request has expired; send a new one");
+		goto out;
+	}
 	if (o->resend_count >= DOMAIN_RESENDS_MAX) {
 		rc = og_fail(det, OG_ERR_TOO_MANY_RESENDS, "request_id",
 			     "the request was already resent %d times", DOMAIN_RESENDS_MAX);
@@ -503,13 +554,19 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 	}
 	rc = otp_tenant(d, c, tenant_id, &p->tenant);
 	if (rc == OG_OK)
-		rc = template_resolve(d, c, tenant_id, o->template_name, &p->tmpl);
+		rc = scrub_template_resolve(d, c, &p->tenant, o->template_name, &p->tmpl, det);
 	if (rc == OG_OK)
-		rc = otp_open_context(d, o, p->phone, vars, &nvars);
+		rc = otp_open_context(d, o, p->phone, vars, &nvars, p->requested_header);
+	if (rc == OG_OK)
+		rc = guard_send_precheck(d, c, &p->tenant, p->phone, NULL, &p->guard, det);
 	if (rc != OG_OK)
 		goto out;
 	rnd_code((size_t)p->tenant.otp_length, p->code);
+	guard_code(&p->guard, p->code);
 	rc = otp_render(p, vars, nvars, det);
+	if (rc == OG_OK) /* the DLT pre-scrub, before any hold (docs/DLT.md) */
+		rc = scrub_send(d, c, &p->tenant, &p->tmpl, p->requested_header, p->payload.text,
+				&p->dlt, det);
 	if (rc != OG_OK)
 		goto out;
 	prior = malloc(sizeof *prior);
@@ -524,7 +581,7 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 	o->last_sent_at_ms = now;
 	o->expires_at_ms = now + (int64_t)p->tenant.otp_ttl_sec * 1000;
 	o->updated_at_ms = now;
-	rc = otp_commit(d, c, p, o, false, prior, ticket, out);
+	rc = otp_commit(d, c, p, o, false, prior, ticket, out, det);
 	if (rc == OG_OK)
 		log_info("otp.resent", "{s:s, s:s, s:s, s:i}", "tenant_id", o->tenant_id,
 			 "request_id", o->id, "message_id", out->message_id, "resend",

@@ -29,6 +29,8 @@ struct otp_send_input {
 	size_t var_count;
 	bool has_code; /* the caller chose the code (the gateway-compatible API) */
 	char code[RND_CODE_LEN_MAX + 1];
+	char client_ip[STORE_IP_MAX]; /* the end user's address, for the per-IP limit; "" if unknown */
+	char sender_header[STORE_HEADER_MAX]; /* the DLT header to send under; "" for the default */
 };
 
 struct otp_send_result {

@@ -213,7 +213,7 @@ enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
 		memcpy(m->provider_message_id, o->provider_message_id,
 		       sizeof m->provider_message_id);
 		outbox_wipe_payload(m);
-		rc = ledger_capture(d, c, m->tenant_id, m->id, m->cost_paise);
+		rc = ledger_capture_route(d, c, m->tenant_id, m->id, m->cost_paise, m->route);
 		break;
 	case OUTBOX_RETRY:
 		event = "sms.retry";

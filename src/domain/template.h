@@ -22,6 +22,18 @@ struct template_input {
 	int var_count;
 	char vars[STORE_TEMPLATE_VARS_MAX][STORE_VAR_NAME_MAX];
 	bool is_default;
+	/* DLT (docs/DLT.md). Absent: category service_implicit, status active,
+	 * headers the owner's default header, var_max_len the deployment's. */
+	bool has_category;
+	int category; /* enum store_dlt_category */
+	bool has_status;
+	int status;   /* enum store_dlt_status */
+	bool has_headers;
+	int header_count;
+	char headers[STORE_DLT_HEADERS_MAX][STORE_HEADER_MAX];
+	int var_max_len_count;
+	int var_max_len[STORE_TEMPLATE_VARS_MAX];
+	bool replace; /* an import: replace the owner's template of the same name */
 };
 
 /** Counts the {#...#} variables in body; -1 if a variable is unterminated or empty. */
@@ -31,7 +43,8 @@ int template_count_vars(const char *body);
 enum og_err template_render(const char *body, const char *const values[], size_t nvalues,
 			    char *out, size_t out_max);
 
-/** Validates and stores a template; the tenant's first template becomes its default. */
+/** Validates, lints (DLT-20..34) and stores a template; the owner's first template becomes its
+ *  default. tenant_id "" is the platform's registry. A lint error is OG_ERR_TEMPLATE_REJECTED. */
 enum og_err template_register(const struct domain *d, struct store_conn *c,
 			      const struct audit_actor *who, const char *tenant_id,
 			      const struct template_input *in, struct store_template *out,
@@ -46,7 +59,7 @@ enum og_err template_list(const struct domain *d, struct store_conn *c, const ch
 			  const char *after_name, size_t limit, struct store_template *out,
 			  size_t *n);
 
-/** Deletes a template by name; OG_ERR_NOT_FOUND if the tenant has none by that name. */
+/** Deletes a template by name (tenant_id "" for the platform's); OG_ERR_NOT_FOUND if there is none. */
 enum og_err template_delete(const struct domain *d, struct store_conn *c,
 			    const struct audit_actor *who, const char *tenant_id, const char *name);
 

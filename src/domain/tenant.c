@@ -7,6 +7,9 @@
 #include "domain/tenant.h"
 
 #include "base/log.h"
+#include "domain/dlt_lint.h"
+#include "domain/registry.h"
+#include "domain/retention.h"
 
 #include <assert.h>
 #include <stddef.h>
@@ -44,20 +47,20 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* Sender headers are 6 letters for service and transactional traffic and
- * 6 digits for promotional; other countries allow up to 11 alphanumerics.
- * The core accepts 3..11 letters or digits; the DLT engine narrows it. */
-static bool sender_header_valid(const char *h)
+/* A tenant's sender_header is registered as a service implicit header
+ * (OTPs are service implicit traffic), so it has that format: 6 letters
+ * A-Z (DLT-41). */
+static enum og_err sender_header_check(const char *h, struct og_detail *det)
 {
-	size_t len = strlen(h);
-	if (len < 3 || len > STORE_HEADER_MAX - 1)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char ch = h[i];
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
-			return false;
-	}
-	return true;
+	struct dlt_finding f;
+
+	if (dlt_lint_header(h, STORE_DLT_SERVICE_IMPLICIT, &f))
+		return OG_OK;
+	og_fail(det, OG_ERR_INVALID_REQUEST, "sender_header",
+		"sender_header must be 6 letters A-Z (a DLT service header)");
+	if (det)
+		det->rule = f.rule->id;
+	return OG_ERR_INVALID_REQUEST;
 }
 
 static bool provider_name_valid(const char *p)
@@ -82,15 +85,32 @@ static enum og_err tenant_apply(const struct domain *d, struct tenant_input *in,
 		memcpy(t->name, in->name, sizeof t->name);
 	}
 	if (in->has_sender_header) {
-		if (in->sender_header[0] && !sender_header_valid(in->sender_header))
-			return og_fail(det, OG_ERR_INVALID_REQUEST, "sender_header",
-				       "sender_header must be 3 to 11 letters or digits");
+		if (in->sender_header[0] && sender_header_check(in->sender_header, det) != OG_OK)
+			return OG_ERR_INVALID_REQUEST;
 		memcpy(t->sender_header, in->sender_header, sizeof t->sender_header);
 	}
+	if (in->has_route)
+		t->route = in->route;
+	if (in->has_price_own_paise) {
+		if (in->price_own_paise < 0 || in->price_own_paise > TENANT_MONEY_MAX_PAISE)
+			return og_fail(det, OG_ERR_INVALID_REQUEST, "price_own_paise",
+				       "price_own_paise must be 0 or more (0 means the deployment's)");
+		t->price_own_paise = in->price_own_paise;
+	}
+	if (in->has_price_shared_paise) {
+		if (in->price_shared_paise < 0 || in->price_shared_paise > TENANT_MONEY_MAX_PAISE)
+			return og_fail(det, OG_ERR_INVALID_REQUEST, "price_shared_paise",
+				       "price_shared_paise must be 0 or more (0 means the "
+				       "deployment's)");
+		t->price_shared_paise = in->price_shared_paise;
+	}
 	if (in->has_pe_id) {
-		if (in->pe_id[0] && !all_digits(in->pe_id))
-			return og_fail(det, OG_ERR_INVALID_REQUEST, "pe_id",
-				       "pe_id must be 1 to 30 digits");
+		if (in->pe_id[0] && !all_digits(in->pe_id)) {
+			og_fail(det, OG_ERR_INVALID_REQUEST, "pe_id", "pe_id must be 1 to 30 digits");
+			if (det)
+				det->rule = dlt_rule(DLT_R_PE_FORMAT)->id; /* DLT-40 */
+			return OG_ERR_INVALID_REQUEST;
+		}
 		memcpy(t->pe_id, in->pe_id, sizeof t->pe_id);
 	}
 	if (in->has_price_paise) {
@@ -185,6 +205,15 @@ static void tenant_audit_detail(const struct tenant_input *in, char out[STORE_AU
 		{offsetof(struct tenant_input, has_otp_max_attempts), "otp.max_attempts"},
 		{offsetof(struct tenant_input, has_upstream), "upstream"},
 		{offsetof(struct tenant_input, has_suspended), "suspended"},
+		{offsetof(struct tenant_input, policy.has_limits), "limits"},
+		{offsetof(struct tenant_input, policy.has_countries), "allowed_countries"},
+		{offsetof(struct tenant_input, policy.has[STORE_POLICY_DAILY_SPEND_CAP_PAISE]),
+		 "billing.daily_spend_cap_paise"},
+		{offsetof(struct tenant_input, policy.has_pumping), "pumping"},
+		{offsetof(struct tenant_input, has_retention_days), "retention_days"},
+		{offsetof(struct tenant_input, has_route), "route"},
+		{offsetof(struct tenant_input, has_price_own_paise), "price_own_paise"},
+		{offsetof(struct tenant_input, has_price_shared_paise), "price_shared_paise"},
 	};
 	size_t used = 0;
 
@@ -237,6 +266,8 @@ enum og_err tenant_create(const struct domain *d, struct store_conn *c,
 	rc = tenant_apply(d, in, &t, det);
 	if (rc != OG_OK)
 		goto out;
+	if (!in->has_route) /* DLT-50 */
+		t.route = t.pe_id[0] ? STORE_ROUTE_OWN : STORE_ROUTE_SHARED;
 
 	memset(&w, 0, sizeof w);
 	memcpy(w.tenant_id, t.id, sizeof w.tenant_id);
@@ -249,6 +280,12 @@ enum og_err tenant_create(const struct domain *d, struct store_conn *c,
 		og_fail(det, rc, "id", "a tenant with id %s already exists", t.id);
 	if (rc == OG_OK)
 		rc = c->ops->wallet_put(c, &w);
+	if (rc == OG_OK) /* the sender_header joins the DLT registry */
+		rc = registry_tenant_sync(d, c, who, &t);
+	if (rc == OG_OK)
+		rc = policy_write(c, &d->cfg.guard, t.id, &in->policy, now, det);
+	if (rc == OG_OK)
+		rc = retention_write(c, t.id, in->has_retention_days, in->retention_days, now, det);
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, "tenant.create", t.id, t.id, detail);
 	if (rc == OG_OK)
@@ -298,6 +335,13 @@ static enum og_err tenant_change(const struct domain *d, struct store_conn *c,
 		goto out;
 	t.updated_at_ms = domain_now_ms(d);
 	rc = c->ops->tenant_update(c, &t);
+	if (rc == OG_OK && (in->has_sender_header || in->has_pe_id))
+		rc = registry_tenant_sync(d, c, who, &t);
+	if (rc == OG_OK)
+		rc = policy_write(c, &d->cfg.guard, id, &in->policy, t.updated_at_ms, det);
+	if (rc == OG_OK)
+		rc = retention_write(c, id, in->has_retention_days, in->retention_days,
+				     t.updated_at_ms, det);
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, action, id, id, detail);
 	if (rc == OG_OK)

@@ -8,6 +8,7 @@
 
 #include "domain/audit.h"
 #include "domain/domain.h"
+#include "domain/policy.h"
 
 #define TENANT_OTP_LENGTH_MIN 4
 #define TENANT_OTP_LENGTH_MAX 10
@@ -50,6 +51,16 @@ struct tenant_input {
 	char upstream_api_key[STORE_CREDENTIAL_MAX]; /* plaintext; wiped after sealing */
 	bool has_suspended;
 	bool suspended;
+	struct policy_input policy; /* limits, allowed_countries, daily spend cap (policy.h) */
+	bool has_retention_days; /* kept by domain/retention, not the tenants table (SEC-24) */
+	int retention_days;
+	/* DLT (docs/DLT.md): the route, and a price per route (0: the deployment's). */
+	bool has_route;
+	int route; /* enum store_route; absent at creation: own with a PE-ID, else shared */
+	bool has_price_own_paise;
+	int64_t price_own_paise;
+	bool has_price_shared_paise;
+	int64_t price_shared_paise;
 };
 
 /** True if id matches ^[a-z0-9][a-z0-9_-]{2,63}$. */

@@ -17,6 +17,19 @@ enum og_err usage_range(const struct domain *d, struct store_conn *c, const char
 	return c->ops->usage_range(c, tenant_id, from_day, to_day, fn, arg);
 }
 
+enum og_err usage_route_range(const struct domain *d, struct store_conn *c, const char *tenant_id,
+			      const char *from_day, const char *to_day, store_usage_route_fn fn,
+			      void *arg)
+{
+	(void)d;
+	/* Day keys compare as text, so a month's range may end on "-31"
+	 * whatever its length; only the shape and order are checked. */
+	if (strlen(from_day) != CLOCK_DATE_MAX - 1 || strlen(to_day) != CLOCK_DATE_MAX - 1 ||
+	    strcmp(from_day, to_day) > 0)
+		return OG_ERR_INVALID_REQUEST;
+	return c->ops->usage_route_range(c, tenant_id, from_day, to_day, fn, arg);
+}
+
 enum og_err usage_month(const struct domain *d, struct store_conn *c, const char *month,
 			store_usage_fn fn, void *arg)
 {

@@ -15,4 +15,9 @@ enum og_err usage_range(const struct domain *d, struct store_conn *c, const char
 enum og_err usage_month(const struct domain *d, struct store_conn *c, const char *month,
 			store_usage_fn fn, void *arg);
 
+/** As usage_range, per tenant and DLT route (own, shared), ordered by tenant then route. */
+enum og_err usage_route_range(const struct domain *d, struct store_conn *c, const char *tenant_id,
+			      const char *from_day, const char *to_day, store_usage_route_fn fn,
+			      void *arg);
+
 #endif

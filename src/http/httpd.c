@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "http/httpd_watchdog.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -19,11 +20,14 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +36,8 @@
 #define HTTPD_DRAIN_POLL_MS 10     /* how often httpd_stop re-checks in-flight requests */
 #define HTTPD_PORT_TEXT_MAX 6      /* "65535" plus NUL */
 #define HTTPD_MHD_LOG_MAX 256
+#define HTTPD_MHD_LOG_PER_SEC 20   /* MHD diagnostics logged per second at most (SEC-43) */
+#define HTTPD_XFF_HOPS_MAX 16      /* X-Forwarded-For entries read from the right */
 
 struct httpd {
 	struct MHD_Daemon *daemon;
@@ -39,6 +45,8 @@ struct httpd {
 	void *arg;
 	atomic_int in_flight;  /* requests whose headers have arrived and not yet completed */
 	atomic_bool stopping;  /* set by httpd_stop: answers carry Connection: close */
+	const struct cidr_list *trusted_proxies; /* see httpd_config */
+	struct httpd_watchdog *watchdog; /* SEC-41: header and body deadlines */
 	uint16_t port;
 };
 
@@ -100,12 +108,47 @@ bool httpd_parse_listen(const char *text, char host[HTTPD_LISTEN_MAX], uint16_t 
 	return true;
 }
 
+/* SEC-43: MHD writes a line per failed connection, so a flood of bad
+ * connections (a slowloris run cut off by the watchdog, a connection-limit
+ * overflow) would become a flood of log lines. At most HTTPD_MHD_LOG_PER_SEC
+ * lines pass each second; the rest are counted in one line after. */
+static bool httpd_mhd_log_quota(long *suppressed)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static time_t window;
+	static long used, dropped;
+	time_t now = time(NULL);
+	bool pass;
+
+	pthread_mutex_lock(&lock);
+	*suppressed = 0;
+	if (now != window) {
+		*suppressed = dropped;
+		window = now;
+		used = 0;
+		dropped = 0;
+	}
+	pass = used < HTTPD_MHD_LOG_PER_SEC;
+	if (pass)
+		used++;
+	else
+		dropped++;
+	pthread_mutex_unlock(&lock);
+	return pass;
+}
+
 /* MHD's own diagnostics (bind failures, protocol errors) go to our log. */
 __attribute__((format(printf, 2, 0))) static void httpd_mhd_log(void *cls, const char *fmt,
 								   va_list ap)
 {
 	char text[HTTPD_MHD_LOG_MAX];
+	long suppressed = 0;
+	bool pass = httpd_mhd_log_quota(&suppressed);
 
+	if (suppressed > 0)
+		log_warn("http.mhd_suppressed", "{s:i}", "lines", (int)suppressed);
+	if (!pass)
+		return;
 	vsnprintf(text, sizeof text, fmt, ap); /* a truncated diagnostic is still useful */
 	text[strcspn(text, "\n")] = '\0';
 	log_warn("http.mhd", "{s:s}", "message", text);
@@ -127,6 +170,59 @@ static void httpd_client_ip(struct MHD_Connection *conn, char out[HTTPD_IP_MAX])
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
 			  HTTPD_IP_MAX);
+}
+
+/* Remembers the last X-Forwarded-For header: a proxy that appends to the
+ * list writes it last, and anything before it came from the client. */
+static enum MHD_Result httpd_xff_last(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	(void)kind;
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+		*(const char **)cls = value;
+	return MHD_YES;
+}
+
+/* ABUSE-04: X-Forwarded-For is believed only from a trusted proxy, and
+ * read from the right: each trusted hop vouches for the address to its
+ * left, and the first address that is not a trusted proxy is the client.
+ * Whatever is left of that was written by the client and is ignored. */
+static void httpd_forwarded(const struct httpd *h, struct MHD_Connection *conn,
+			    struct httpd_request *req)
+{
+	const char *xff = NULL, *end;
+	char hop[HTTPD_IP_MAX];
+	struct cidr addr;
+
+	if (!h->trusted_proxies || !req->client_ip[0] ||
+	    !cidr_list_contains(h->trusted_proxies, req->client_ip))
+		return;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, httpd_xff_last, &xff);
+	if (!xff)
+		return;
+	end = xff + strlen(xff);
+	for (int i = 0; i < HTTPD_XFF_HOPS_MAX && end > xff; i++) {
+		const char *start = end, *a, *b;
+		size_t len;
+		while (start > xff && start[-1] != ',')
+			start--;
+		for (a = start; a < end && (*a == ' ' || *a == '\t'); a++)
+			;
+		for (b = end; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
+			;
+		len = (size_t)(b - a);
+		if (len == 0 || len >= sizeof hop)
+			return;
+		memcpy(hop, a, len);
+		hop[len] = '\0';
+		if (!cidr_parse_addr(hop, &addr))
+			return; /* garbage: keep the last address a trusted hop gave */
+		memcpy(req->client_ip, hop, len + 1);
+		req->forwarded = true;
+		if (!cidr_list_contains(h->trusted_proxies, hop))
+			return;
+		end = start > xff ? start - 1 : xff;
+	}
 }
 
 const char *httpd_request_header(const struct httpd_request *req, const char *name)
@@ -280,7 +376,9 @@ static enum MHD_Result httpd_respond(struct httpd *h, struct MHD_Connection *con
 	};
 	struct httpd_response resp = {.route = HTTPD_ROUTE_UNMATCHED};
 
+	httpd_watchdog_handling(h->watchdog, conn);
 	httpd_client_ip(conn, req.client_ip);
+	httpd_forwarded(h, conn, &req);
 	h->fn(h->arg, &req, &resp);
 	assert(resp.status >= 100 && resp.status <= 599);
 	if (resp.status < 100 || resp.status > 599) {
@@ -307,6 +405,7 @@ static enum MHD_Result httpd_access(void *cls, struct MHD_Connection *conn, cons
 		if (!ctx)
 			return MHD_NO;
 		ctx->started_ms = httpd_now_ms();
+		httpd_watchdog_headers_done(h->watchdog, conn);
 		httpd_ctx_expect(ctx, conn);
 		atomic_fetch_add(&h->in_flight, 1);
 		*con_cls = ctx;
@@ -342,10 +441,26 @@ static void httpd_completed(void *cls, struct MHD_Connection *conn, void **con_c
 
 	if (!ctx)
 		return;
+	httpd_watchdog_request_done(h->watchdog, conn);
 	free(ctx->body);
 	free(ctx);
 	*con_cls = NULL;
 	atomic_fetch_sub(&h->in_flight, 1);
+}
+
+/* SEC-42: the connection limit means nothing if the process runs out of
+ * descriptors first, so the soft limit is raised toward the hard one. */
+static void httpd_raise_fd_limit(unsigned connections)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)connections + HTTPD_FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+		log_warn("http.fd_limit_low", "{s:i, s:i}", "connection_limit", (int)connections,
+			 "open_files_max", rl.rlim_cur > INT32_MAX ? INT32_MAX : (int)rl.rlim_cur);
 }
 
 /* Resolves the listen address; an empty host means every IPv4 interface. */
@@ -388,7 +503,14 @@ enum og_err httpd_start(const struct httpd_config *cfg, httpd_handler_fn fn, voi
 	socklen_t addr_len = 0;
 	uint16_t port = 0;
 	unsigned workers = cfg->workers;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* poll(), not epoll: with an epoll thread pool, MHD_quiesce_daemon
+	 * races the workers to remove the listen socket from their epoll sets,
+	 * and the loser's MHD_PANIC aborts the process (0.9.75, about one stop
+	 * in a few hundred). The poll workers take the quiesce through the ITC
+	 * and have no such race; at our connection counts poll costs nothing. */
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned limit = cfg->connection_limit ? cfg->connection_limit : HTTPD_CONNECTIONS_DEFAULT;
+	unsigned timeout_sec = cfg->timeout_sec ? cfg->timeout_sec : HTTPD_TIMEOUT_SEC;
 	const union MHD_DaemonInfo *info;
 	enum og_err rc;
 
@@ -412,16 +534,25 @@ enum og_err httpd_start(const struct httpd_config *cfg, httpd_handler_fn fn, voi
 	}
 	h->fn = fn;
 	h->arg = arg;
+	h->trusted_proxies = cfg->trusted_proxies;
 	metrics_describe("otpgate_http_requests_total", "counter",
 			 "HTTP requests by route pattern and status.");
-	/* The logger goes first, so MHD reports even option errors through it. */
+	httpd_raise_fd_limit(limit);
+	h->watchdog = httpd_watchdog_start((int64_t)timeout_sec * 1000);
+	if (!h->watchdog) {
+		rc = OG_ERR_NOMEM;
+		goto out;
+	}
+	/* The logger goes first, so MHD reports even option errors through it.
+	 * MHD's own timeout stays as the idle timeout of kept-alive connections;
+	 * the watchdog adds the per-request deadlines (SEC-41). */
 	h->daemon = MHD_start_daemon(
 		flags, port, NULL, NULL, &httpd_access, h, MHD_OPTION_EXTERNAL_LOGGER, &httpd_mhd_log,
 		NULL, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_LIMIT,
-		cfg->connection_limit ? cfg->connection_limit : HTTPD_CONNECTIONS_DEFAULT,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_sec ? cfg->timeout_sec : HTTPD_TIMEOUT_SEC,
-		MHD_OPTION_NOTIFY_COMPLETED, &httpd_completed, h, MHD_OPTION_END);
+		MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_LIMIT, limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, timeout_sec, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_CONNECTION, &httpd_watchdog_notify,
+		h->watchdog, MHD_OPTION_NOTIFY_COMPLETED, &httpd_completed, h, MHD_OPTION_END);
 	if (!h->daemon) {
 		log_error("http.start_failed", "{s:s}", "listen", cfg->listen);
 		rc = OG_ERR_IO;
@@ -435,6 +566,10 @@ enum og_err httpd_start(const struct httpd_config *cfg, httpd_handler_fn fn, voi
 	h = NULL;
 	rc = OG_OK;
 out:
+	if (h) {
+		httpd_watchdog_stop(h->watchdog);
+		httpd_watchdog_free(h->watchdog);
+	}
 	free(h);
 	return rc;
 }
@@ -458,7 +593,9 @@ void httpd_stop(struct httpd *h, int64_t drain_ms)
 		struct timespec nap = {0, HTTPD_DRAIN_POLL_MS * 1000000L};
 		nanosleep(&nap, NULL);
 	}
+	httpd_watchdog_stop(h->watchdog);
 	MHD_stop_daemon(h->daemon);
+	httpd_watchdog_free(h->watchdog);
 	/* MHD hands the quiesced socket to us, to close only after it stopped. */
 	if (listen_fd != MHD_INVALID_SOCKET)
 		close(listen_fd);

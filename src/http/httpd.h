@@ -8,6 +8,7 @@
 #ifndef OG_HTTPD_H
 #define OG_HTTPD_H
 
+#include "base/cidr.h"
 #include "base/og_err.h"
 
 #include <stdbool.h>
@@ -19,8 +20,12 @@
 #define HTTPD_DRAIN_MAX (1024 * 1024) /* past this much oversized body, the connection is closed */
 #define HTTPD_IP_MAX 46             /* INET6_ADDRSTRLEN */
 #define HTTPD_HEADER_VALUE_MAX 128  /* the optional extra response header's value */
-#define HTTPD_TIMEOUT_SEC 10        /* an idle or slow connection is closed after this */
-#define HTTPD_CONNECTIONS_DEFAULT 1024
+#define HTTPD_TIMEOUT_SEC 10        /* SEC-41: headers, then body, must arrive within this */
+#define HTTPD_CONNECTIONS_DEFAULT 1024 /* SEC-42 */
+/* SEC-40: each connection's memory, from which MHD reads the request line
+ * and headers; a header block that does not fit is refused (431). */
+#define HTTPD_CONNECTION_MEMORY (32 * 1024)
+#define HTTPD_FD_RESERVE 256        /* descriptors kept for the store, logs and upstreams */
 #define HTTPD_WORKERS_MAX 256
 #define HTTPD_ROUTE_UNMATCHED "unmatched" /* the metrics label for a path no route knows */
 
@@ -29,6 +34,9 @@ struct httpd_config {
 	unsigned workers;              /* pool threads; 0 for the number of CPUs */
 	unsigned connection_limit;     /* 0 for HTTPD_CONNECTIONS_DEFAULT */
 	unsigned timeout_sec;          /* 0 for HTTPD_TIMEOUT_SEC */
+	/* Peers whose X-Forwarded-For is believed (ABUSE-04); NULL or empty: no
+	 * peer's. Owned by the caller, and must outlive the server. */
+	const struct cidr_list *trusted_proxies;
 };
 
 /* One request, complete, as the handler sees it. Every pointer is valid
@@ -40,6 +48,7 @@ struct httpd_request {
 	size_t body_len;
 	bool body_too_large;        /* the body passed HTTPD_BODY_MAX and was discarded */
 	char client_ip[HTTPD_IP_MAX];
+	bool forwarded;             /* client_ip came from a trusted proxy's X-Forwarded-For */
 	double started_ms;          /* monotonic ms when the request began, see httpd_elapsed_ms */
 	void *conn;                 /* the libmicrohttpd connection; for the lookups below */
 };

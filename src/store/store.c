@@ -9,9 +9,11 @@
 #include <stddef.h>
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
 static const struct store_ops *const store_drivers[] = {
 	&store_sqlite_ops,
+	&store_pg_ops, /* postgres:// and postgresql:// URLs */
 };
 
 enum og_err store_open(const char *url, struct store **out)

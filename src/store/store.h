@@ -50,6 +50,40 @@
 #define STORE_IDEM_KEY_MAX 129
 #define STORE_IDEM_BODY_MAX 4096
 #define STORE_PAGE_MAX 100 /* the most records one list call returns */
+#define STORE_KEY_IPS_MAX 16   /* CIDRs in one API key's allow-list */
+#define STORE_CIDR_TEXT_MAX 50 /* "ffff:...:ffff/128" plus NUL */
+#define STORE_KEY_ALLOWED_IPS_MAX (STORE_KEY_IPS_MAX * STORE_CIDR_TEXT_MAX)
+#define STORE_SECRET_ID_MAX 17 /* a secret's fingerprint: 16 hex characters plus NUL */
+
+/* ---- DLT registry (migration 0003, docs/DLT.md) ------------------------ */
+
+#define STORE_DLT_HEADERS_MAX 8       /* headers one template is mapped to */
+#define STORE_DLT_WARNINGS_MAX 8      /* lint warnings kept with a template */
+#define STORE_DLT_RULE_MAX 8          /* "DLT-NN" plus NUL */
+#define STORE_DLT_WARNING_TEXT_MAX 192
+#define STORE_DLT_WHITELIST_MAX 100   /* whitelist entries per PE */
+#define STORE_DLT_VALUE_MAX STORE_URL_MAX /* a whitelisted URL or callback number */
+
+/* Which registry a tenant's sends are checked against (DLT-50..52). */
+enum store_route { STORE_ROUTE_OWN, STORE_ROUTE_SHARED };
+
+enum store_dlt_category {
+	STORE_DLT_SERVICE_IMPLICIT,
+	STORE_DLT_TRANSACTIONAL,
+	STORE_DLT_SERVICE_EXPLICIT,
+	STORE_DLT_PROMOTIONAL,
+	STORE_DLT_GOVERNMENT,
+	STORE_DLT__CATEGORIES
+};
+
+enum store_dlt_status { STORE_DLT_ACTIVE, STORE_DLT_INACTIVE, STORE_DLT_BLACKLISTED };
+
+enum store_dlt_wl_kind { STORE_DLT_WL_URL, STORE_DLT_WL_CBN };
+
+struct store_dlt_warning {
+	char rule[STORE_DLT_RULE_MAX];
+	char message[STORE_DLT_WARNING_TEXT_MAX];
+};
 
 /* ---- Records ---------------------------------------------------------- */
 
@@ -74,6 +108,10 @@ struct store_tenant {
 	bool suspended;
 	int64_t created_at_ms;
 	int64_t updated_at_ms;
+	/* DLT (migration 0003, docs/DLT.md). */
+	int route;                  /* enum store_route (DLT-50) */
+	int64_t price_own_paise;    /* the own route's price; 0 means the deployment's */
+	int64_t price_shared_paise; /* the shared route's price; 0 means the deployment's */
 };
 
 enum store_key_kind { STORE_KEY_ADMIN, STORE_KEY_SEND, STORE_KEY_TENANT };
@@ -88,6 +126,9 @@ struct store_api_key {
 	unsigned char hash[SECRET_HASH_LEN];
 	int64_t created_at_ms;
 	int64_t revoked_at_ms; /* 0 while the key is valid */
+	int64_t expires_at_ms; /* 0: never expires (SEC-11) */
+	char allowed_ips[STORE_KEY_ALLOWED_IPS_MAX]; /* canonical CIDRs, comma-separated; "" for any (SEC-12) */
+	char secret_id[STORE_SECRET_ID_MAX]; /* fingerprint of the secret `hash` was made under (SEC-05) */
 };
 
 struct store_template {
@@ -99,6 +140,14 @@ struct store_template {
 	char vars[STORE_TEMPLATE_VARS_MAX][STORE_VAR_NAME_MAX];
 	bool is_default;
 	int64_t created_at_ms;
+	/* DLT (migration 0003). tenant_id "" is the platform's registry. */
+	int category; /* enum store_dlt_category */
+	int status;   /* enum store_dlt_status */
+	int header_count;
+	char headers[STORE_DLT_HEADERS_MAX][STORE_HEADER_MAX]; /* the headers it is mapped to */
+	int var_max_len[STORE_TEMPLATE_VARS_MAX]; /* characters per variable; 0: the default */
+	int warning_count;
+	struct store_dlt_warning warnings[STORE_DLT_WARNINGS_MAX]; /* lint warnings at registration */
 };
 
 /* The wallet is a cache of the ledger, updated in the same transaction as
@@ -197,6 +246,7 @@ struct store_message {
 	int64_t created_at_ms;
 	int64_t sent_at_ms; /* 0 until sent */
 	int64_t updated_at_ms;
+	int route; /* enum store_route: the registry it was checked against (migration 0003) */
 };
 
 struct store_message_filter {
@@ -247,8 +297,169 @@ struct store_usage_row {
 	int64_t total_cost_paise;
 };
 
+/* ---- Security records (migration 0005) -------------------------------- */
+
+/* The sealed columns: what a secret rotation re-encrypts. Each value is
+ * sealed with its row's id as associated data (the tenant id for tenants)
+ * unless its kind says otherwise. */
+enum store_sealed_kind {
+	STORE_SEALED_TENANT_UPSTREAM_KEY, /* tenants.upstream_key_sealed */
+	STORE_SEALED_MESSAGE_PAYLOAD,     /* messages.payload_sealed */
+	STORE_SEALED_OTP_CONTEXT,         /* otp_requests.context_sealed */
+	STORE_SEALED_TEST_NUMBER,         /* test_numbers.sealed; under "tenant_id/id" */
+	STORE_SEALED__COUNT
+};
+
+/* One sealed value and the row that holds it. */
+struct store_sealed {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char id[STORE_ID_MAX]; /* the row's id; for a tenant, its id again */
+	unsigned char blob[STORE_SEALED_PAYLOAD_MAX];
+	size_t blob_len;
+};
+
+/* Which secret the database's hashes and seals were made with. */
+struct store_secret_state {
+	char fingerprint[STORE_SECRET_ID_MAX];
+	char previous_fingerprint[STORE_SECRET_ID_MAX]; /* "" before the first rotation */
+	int64_t rotated_at_ms;                          /* 0 before the first rotation */
+};
+
 /** Called once per usage row; a non-OG_OK return stops the iteration and is returned. */
 typedef enum og_err (*store_usage_fn)(void *arg, const struct store_usage_row *row);
+
+/* ---- Abuse defence: policies, send log, locks, alerts, test numbers --- */
+
+/* A tenant's overrides of the deployment's abuse settings (ABUSE-xx in
+ * docs/SECURITY.md), one integer per setting, in this order. */
+enum store_policy_setting {
+	STORE_POLICY_PER_PHONE_COUNT,
+	STORE_POLICY_PER_PHONE_WINDOW_SEC,
+	STORE_POLICY_PER_PREFIX_COUNT,
+	STORE_POLICY_PER_PREFIX_WINDOW_SEC,
+	STORE_POLICY_PER_IP_COUNT,
+	STORE_POLICY_PER_IP_WINDOW_SEC,
+	STORE_POLICY_TENANT_RPS,
+	STORE_POLICY_TENANT_DAILY,
+	STORE_POLICY_VERIFY_FAILURES,
+	STORE_POLICY_VERIFY_LOCK_SEC,
+	STORE_POLICY_TEST_NUMBERS_EXEMPT,
+	STORE_POLICY_DAILY_SPEND_CAP_PAISE,
+	STORE_POLICY_PUMPING_WINDOW_SEC,
+	STORE_POLICY_PUMPING_MIN_SENDS,
+	STORE_POLICY_PUMPING_MIN_CONVERSION_PCT,
+	STORE_POLICY_PUMPING_GRACE_SEC,
+	STORE_POLICY__COUNT
+};
+
+#define STORE_POLICY_UNSET INT64_MIN /* the deployment's value applies */
+#define STORE_COUNTRIES_MAX 64   /* allowed country calling codes per tenant */
+#define STORE_COUNTRY_CODE_MAX 4 /* 1 to 3 digits, plus NUL */
+
+struct store_policy {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	int64_t values[STORE_POLICY__COUNT]; /* STORE_POLICY_UNSET: the deployment's */
+	bool countries_set;                  /* false: the deployment's country list */
+	size_t country_count;
+	char countries[STORE_COUNTRIES_MAX][STORE_COUNTRY_CODE_MAX];
+	int64_t updated_at_ms;
+};
+
+/* What a send-log entry is counted under. */
+enum store_guard_key { STORE_GUARD_PHONE, STORE_GUARD_PREFIX, STORE_GUARD_IP };
+
+/* One accepted send, for the sliding-window limits and the conversion of
+ * its prefix. Only keyed hashes: no phone, prefix or address in the clear. */
+struct store_guard_send {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char id[STORE_ID_MAX];
+	unsigned char phone_hash[SECRET_HASH_LEN];
+	unsigned char prefix_hash[SECRET_HASH_LEN];
+	unsigned char ip_hash[SECRET_HASH_LEN];
+	bool has_ip; /* false when the send named no client address */
+	int64_t sent_at_ms;
+};
+
+/* Consecutive failed verifies of one phone, across codes, and its lock. */
+struct store_verify_lock {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	unsigned char phone_hash[SECRET_HASH_LEN];
+	int64_t failures;
+	int64_t locked_until_ms; /* 0: not locked */
+	int64_t updated_at_ms;
+};
+
+#define STORE_PREFIX_MAX PHONE_MAX
+
+enum store_alert_kind { STORE_ALERT_PREFIX_BLOCKED };
+
+/* A pumping alert. While lifted_at_ms is 0 the prefix is blocked for the
+ * tenant; an admin lifts it. The prefix is kept in the clear because an
+ * alert nobody can act on is useless; a prefix is a block of 10,000
+ * numbers, not a person's number. */
+struct store_alert {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char id[STORE_ID_MAX];
+	int kind;                       /* enum store_alert_kind */
+	char prefix[STORE_PREFIX_MAX];  /* E.164 without the last 4 digits */
+	int64_t sent;                   /* the sends that were judged */
+	int64_t verified;               /* of which verified */
+	int64_t window_sec;
+	int64_t created_at_ms;
+	int64_t lifted_at_ms;           /* 0 while active */
+	char lifted_by[STORE_ID_MAX];   /* the admin key that lifted it; "cli" */
+};
+
+#define STORE_TEST_NUMBER_SEALED_MAX (128 + SECRET_SEAL_OVERHEAD)
+
+/* A tenant's test number: sends to it reach no upstream and cost nothing.
+ * The number and its fixed code are sealed; the hash finds it. */
+struct store_test_number {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char id[STORE_ID_MAX];
+	unsigned char phone_hash[SECRET_HASH_LEN];
+	char phone_masked[PHONE_MAX];
+	unsigned char sealed[STORE_TEST_NUMBER_SEALED_MAX]; /* {"phone","code"} */
+	size_t sealed_len;
+	int64_t created_at_ms;
+};
+
+/* A registered header. tenant_id "" is the platform's registry. */
+struct store_dlt_header {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char header[STORE_HEADER_MAX];
+	int category;                /* enum store_dlt_category */
+	int status;                  /* enum store_dlt_status (active or inactive) */
+	char pe_id[STORE_PE_ID_MAX]; /* the PE it was registered under (DLT-05) */
+	int64_t created_at_ms;
+	int64_t updated_at_ms;
+};
+
+/* A whitelisted URL or callback number (DLT-15, DLT-16). */
+struct store_dlt_whitelist {
+	char tenant_id[STORE_TENANT_ID_MAX]; /* "" for the platform's */
+	char value[STORE_DLT_VALUE_MAX];     /* a URL, or a normalised callback number */
+	int kind;                            /* enum store_dlt_wl_kind */
+	int64_t created_at_ms;
+};
+
+/* The platform's own entity, for the shared route (DLT-52). */
+struct store_dlt_platform {
+	char pe_id[STORE_PE_ID_MAX];
+	char sender_header[STORE_HEADER_MAX]; /* its default header */
+	int64_t updated_at_ms;                /* 0 while never set */
+};
+
+/* Charged SMS of one tenant on one route over a range. */
+struct store_usage_route_row {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	int route; /* enum store_route */
+	int64_t total_sms;
+	int64_t total_cost_paise;
+};
+
+/** Called once per usage-by-route row; a non-OG_OK return stops the iteration and is returned. */
+typedef enum og_err (*store_usage_route_fn)(void *arg, const struct store_usage_route_row *row);
 
 /* ---- Driver interface ------------------------------------------------- */
 
@@ -384,6 +595,163 @@ struct store_ops {
 	enum og_err (*audit_list)(struct store_conn *c, const char *tenant_id,
 				  const char *before_id, size_t limit, struct store_audit *out,
 				  size_t *n);
+
+	/* Abuse defence (store_sqlite_guard.c, _alert.c, _testnum.c). */
+	/** Reads the tenant's overrides; OG_ERR_NOT_FOUND if it has none. */
+	enum og_err (*policy_get)(struct store_conn *c, const char *tenant_id,
+				  struct store_policy *out);
+	/** Inserts or replaces the tenant's overrides. */
+	enum og_err (*policy_put)(struct store_conn *c, const struct store_policy *p);
+	enum og_err (*guard_send_insert)(struct store_conn *c, const struct store_guard_send *s);
+	/** Counts the tenant's sends under one key after from_ms; *oldest_ms is the
+	 *  earliest counted (0 when none). */
+	enum og_err (*guard_send_count)(struct store_conn *c, const char *tenant_id, int key,
+					const unsigned char hash[SECRET_HASH_LEN], int64_t from_ms,
+					int64_t *count, int64_t *oldest_ms);
+	/** Counts the prefix's sends in [from_ms, to_ms) and how many were verified. */
+	enum og_err (*guard_send_stats)(struct store_conn *c, const char *tenant_id,
+					const unsigned char prefix_hash[SECRET_HASH_LEN],
+					int64_t from_ms, int64_t to_ms, int64_t *sent,
+					int64_t *verified);
+	/** Marks the phone's sends since from_ms as verified. */
+	enum og_err (*guard_send_verified)(struct store_conn *c, const char *tenant_id,
+					   const unsigned char phone_hash[SECRET_HASH_LEN],
+					   int64_t from_ms);
+	/** Deletes up to max of the tenant's sends older than before_ms. */
+	enum og_err (*guard_send_prune)(struct store_conn *c, const char *tenant_id,
+					int64_t before_ms, size_t max);
+	/** Reads the tenant's token bucket and the rate it was filled at;
+	 *  OG_ERR_NOT_FOUND if it has none yet. */
+	enum og_err (*guard_bucket_get)(struct store_conn *c, const char *tenant_id, int64_t *rps,
+					int64_t *tokens_milli, int64_t *updated_at_ms);
+	enum og_err (*guard_bucket_put)(struct store_conn *c, const char *tenant_id, int64_t rps,
+					int64_t tokens_milli, int64_t updated_at_ms);
+	/** Reads a phone's failure count and lock; OG_ERR_NOT_FOUND if it has none. */
+	enum og_err (*guard_lock_get)(struct store_conn *c, const char *tenant_id,
+				      const unsigned char phone_hash[SECRET_HASH_LEN],
+				      struct store_verify_lock *out);
+	enum og_err (*guard_lock_put)(struct store_conn *c, const struct store_verify_lock *l);
+	enum og_err (*guard_lock_delete)(struct store_conn *c, const char *tenant_id,
+					 const unsigned char phone_hash[SECRET_HASH_LEN]);
+	/** Inserts an alert; OG_ERR_CONFLICT if the prefix already has an active one. */
+	enum og_err (*alert_insert)(struct store_conn *c, const struct store_alert *a);
+	/** Finds the prefix's active alert; OG_ERR_NOT_FOUND if it is not blocked. */
+	enum og_err (*alert_find_active)(struct store_conn *c, const char *tenant_id,
+					 const char *prefix, struct store_alert *out);
+	/** The latest time an alert on the prefix was lifted, 0 if never. */
+	enum og_err (*alert_last_lift)(struct store_conn *c, const char *tenant_id,
+				       const char *prefix, int64_t *lifted_at_ms);
+	enum og_err (*alert_get)(struct store_conn *c, const char *tenant_id, const char *id,
+				 struct store_alert *out);
+	/** Lists alerts newest first (by id) before before_id (NULL: the newest). */
+	enum og_err (*alert_list)(struct store_conn *c, const char *tenant_id,
+				  const char *before_id, size_t limit, struct store_alert *out,
+				  size_t *n);
+	/** Lifts an active alert; OG_ERR_NOT_FOUND if there is no such active alert. */
+	enum og_err (*alert_lift)(struct store_conn *c, const char *tenant_id, const char *id,
+				  int64_t now_ms, const char *lifted_by);
+	/** Counts active alerts of every tenant, for the metrics gauge. */
+	enum og_err (*alert_count_active)(struct store_conn *c, int64_t *out);
+	/** Inserts a test number; OG_ERR_CONFLICT if the tenant has the phone already. */
+	enum og_err (*testnum_insert)(struct store_conn *c, const struct store_test_number *t);
+	enum og_err (*testnum_find)(struct store_conn *c, const char *tenant_id,
+				    const unsigned char phone_hash[SECRET_HASH_LEN],
+				    struct store_test_number *out);
+	/** Lists test numbers by id after after_id (NULL: the first). */
+	enum og_err (*testnum_list)(struct store_conn *c, const char *tenant_id,
+				    const char *after_id, size_t limit,
+				    struct store_test_number *out, size_t *n);
+	/** Deletes by id; OG_ERR_NOT_FOUND if the tenant has no such test number. */
+	enum og_err (*testnum_delete)(struct store_conn *c, const char *tenant_id, const char *id);
+	enum og_err (*testnum_count)(struct store_conn *c, const char *tenant_id, int64_t *out);
+
+	/* Security (migration 0005): retention, purge, key expiry, secret rotation. */
+	/** Reads the tenant's own retention; OG_ERR_NOT_FOUND when it uses the default. */
+	enum og_err (*retention_get)(struct store_conn *c, const char *tenant_id, int *days);
+	/** Sets the tenant's own retention in days. */
+	enum og_err (*retention_put)(struct store_conn *c, const char *tenant_id, int days,
+				     int64_t now_ms);
+	/** Deletes up to limit of the tenant's requests created before before_ms whose
+	 *  code expired before now_ms; *n counts them. */
+	enum og_err (*otp_purge)(struct store_conn *c, const char *tenant_id, int64_t before_ms,
+				 int64_t now_ms, size_t limit, size_t *n);
+	/** Clears the number, error text and payload of up to limit of the tenant's
+	 *  final messages created before before_ms; *n counts them. */
+	enum og_err (*message_scrub)(struct store_conn *c, const char *tenant_id,
+				     int64_t before_ms, size_t limit, size_t *n);
+	/** Empties the sealed context of up to limit requests whose code expired
+	 *  before now_ms (pending ones become expired); *n counts them. */
+	enum og_err (*otp_wipe_contexts)(struct store_conn *c, int64_t now_ms, size_t limit,
+					 size_t *n);
+	/** Reads one key of tenant_id ("" for platform keys); OG_ERR_NOT_FOUND if not theirs. */
+	enum og_err (*key_get)(struct store_conn *c, const char *tenant_id, const char *id,
+			       struct store_api_key *out);
+	/** Sets a key's expiry; tenant_id "" for platform keys; OG_ERR_NOT_FOUND if not theirs. */
+	enum og_err (*key_set_expiry)(struct store_conn *c, const char *tenant_id, const char *id,
+				      int64_t expires_at_ms);
+	/** Replaces a key's hash and the fingerprint of the secret it was made under. */
+	enum og_err (*key_rehash)(struct store_conn *c, const char *id,
+				  const unsigned char hash[SECRET_HASH_LEN], const char *secret_id);
+	/** Counts keys valid at now_ms (not revoked, not expired) whose hash was
+	 *  not made under secret_id. */
+	enum og_err (*key_count_stale)(struct store_conn *c, const char *secret_id, int64_t now_ms,
+				       int64_t *n);
+	/** Lists up to limit non-empty sealed values of kind by (tenant_id, id),
+	 *  after the row (after_tenant_id, after_id); "" and "" start at the first. */
+	enum og_err (*sealed_list)(struct store_conn *c, int kind, const char *after_tenant_id,
+				   const char *after_id, size_t limit, struct store_sealed *out,
+				   size_t *n);
+	/** Replaces one sealed value of kind. */
+	enum og_err (*sealed_put)(struct store_conn *c, int kind, const struct store_sealed *s);
+	/** Replaces the phone hash of a row of kind STORE_SEALED_OTP_CONTEXT or
+	 *  STORE_SEALED_TEST_NUMBER (a secret rotation rehashing it). */
+	enum og_err (*phone_hash_put)(struct store_conn *c, int kind, const char *tenant_id,
+				      const char *id, const unsigned char hash[SECRET_HASH_LEN]);
+	/** Reads the secret state; OG_ERR_NOT_FOUND before it was first recorded. */
+	enum og_err (*secret_state_get)(struct store_conn *c, struct store_secret_state *out);
+	/** Inserts or replaces the secret state. */
+	enum og_err (*secret_state_put)(struct store_conn *c, const struct store_secret_state *s);
+
+	/* DLT registry (store_sqlite_dlt.c; migration 0003). tenant_id "" names
+	 * the platform's registry, kept in platform_* tables; the template_*
+	 * operations above take "" the same way. */
+	/** Inserts or replaces a header. */
+	enum og_err (*dlt_header_put)(struct store_conn *c, const struct store_dlt_header *h);
+	enum og_err (*dlt_header_get)(struct store_conn *c, const char *tenant_id,
+				      const char *header, struct store_dlt_header *out);
+	/** Lists headers by name after after_header (NULL: the first). */
+	enum og_err (*dlt_header_list)(struct store_conn *c, const char *tenant_id,
+				       const char *after_header, size_t limit,
+				       struct store_dlt_header *out, size_t *n);
+	/** Deletes a header; OG_ERR_NOT_FOUND if there is none by that name. */
+	enum og_err (*dlt_header_delete)(struct store_conn *c, const char *tenant_id,
+					 const char *header);
+	/** Inserts or replaces a whitelist entry. */
+	enum og_err (*dlt_whitelist_put)(struct store_conn *c, const struct store_dlt_whitelist *w);
+	/** Lists entries by value after after_value (NULL: the first). */
+	enum og_err (*dlt_whitelist_list)(struct store_conn *c, const char *tenant_id,
+					  const char *after_value, size_t limit,
+					  struct store_dlt_whitelist *out, size_t *n);
+	/** Deletes an entry; OG_ERR_NOT_FOUND if there is none with that value. */
+	enum og_err (*dlt_whitelist_delete)(struct store_conn *c, const char *tenant_id,
+					    const char *value);
+	/** Reads the platform's entity; never set reads as all empty (OG_OK). */
+	enum og_err (*dlt_platform_get)(struct store_conn *c, struct store_dlt_platform *out);
+	enum og_err (*dlt_platform_put)(struct store_conn *c, const struct store_dlt_platform *p);
+	/** Finds a template by its DLT template id alone (never by name). */
+	enum og_err (*template_get_by_dlt_id)(struct store_conn *c, const char *tenant_id,
+					      const char *dlt_template_id,
+					      struct store_template *out);
+	/** Replaces every field of the template with the same (tenant_id, name). */
+	enum og_err (*template_update)(struct store_conn *c, const struct store_template *t);
+	/** Adds count SMS and cost to the tenant's day on one route (enum store_route). */
+	enum og_err (*usage_route_add)(struct store_conn *c, const char *tenant_id,
+				       const char *day, int route, int64_t sms, int64_t cost_paise);
+	/** Calls fn per (tenant, route) with charged SMS on from_day..to_day, ordered by
+	 *  tenant id then route; tenant_id NULL means every tenant. */
+	enum og_err (*usage_route_range)(struct store_conn *c, const char *tenant_id,
+					 const char *from_day, const char *to_day,
+					 store_usage_route_fn fn, void *arg);
 };
 
 /* Drivers embed these as their first member. */

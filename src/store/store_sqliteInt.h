@@ -84,6 +84,88 @@ enum store_sqlite_stmt {
 	SQ_AUDIT_INSERT,
 	SQ_AUDIT_LIST_ALL,
 	SQ_AUDIT_LIST_TENANT,
+	/* store_sqlite_guard.c */
+	SQ_POLICY_GET,
+	SQ_POLICY_PUT,
+	SQ_GUARD_SEND_INSERT,
+	SQ_GUARD_SEND_COUNT_PHONE,
+	SQ_GUARD_SEND_COUNT_PREFIX,
+	SQ_GUARD_SEND_COUNT_IP,
+	SQ_GUARD_SEND_STATS,
+	SQ_GUARD_SEND_VERIFIED,
+	SQ_GUARD_SEND_PRUNE,
+	SQ_GUARD_BUCKET_GET,
+	SQ_GUARD_BUCKET_PUT,
+	SQ_GUARD_LOCK_GET,
+	SQ_GUARD_LOCK_PUT,
+	SQ_GUARD_LOCK_DELETE,
+	/* store_sqlite_alert.c */
+	SQ_ALERT_INSERT,
+	SQ_ALERT_FIND_ACTIVE,
+	SQ_ALERT_LAST_LIFT,
+	SQ_ALERT_GET,
+	SQ_ALERT_LIST,
+	SQ_ALERT_LIFT,
+	SQ_ALERT_COUNT_ACTIVE,
+	/* store_sqlite_testnum.c */
+	SQ_TESTNUM_INSERT,
+	SQ_TESTNUM_FIND,
+	SQ_TESTNUM_LIST,
+	SQ_TESTNUM_DELETE,
+	SQ_TESTNUM_COUNT,
+	/* store_sqlite_security.c */
+	SQ_SEC_RETENTION_GET,
+	SQ_SEC_RETENTION_PUT,
+	SQ_SEC_OTP_PURGE,
+	SQ_SEC_MESSAGE_SCRUB,
+	SQ_SEC_OTP_WIPE_CONTEXTS,
+	SQ_SEC_KEY_GET,
+	SQ_SEC_KEY_SET_EXPIRY,
+	SQ_SEC_KEY_REHASH,
+	SQ_SEC_KEY_COUNT_STALE,
+	SQ_SEC_SEALED_LIST_TENANT, /* the sealed_list variants are consecutive, by kind */
+	SQ_SEC_SEALED_LIST_MESSAGE,
+	SQ_SEC_SEALED_LIST_OTP,
+	SQ_SEC_SEALED_LIST_TESTNUM,
+	SQ_SEC_SEALED_PUT_TENANT, /* and so are the sealed_put variants */
+	SQ_SEC_SEALED_PUT_MESSAGE,
+	SQ_SEC_SEALED_PUT_OTP,
+	SQ_SEC_SEALED_PUT_TESTNUM,
+	SQ_SEC_PHONE_HASH_OTP,
+	SQ_SEC_PHONE_HASH_TESTNUM,
+	SQ_SEC_SECRET_STATE_GET,
+	SQ_SEC_SECRET_STATE_PUT,
+	/* store_sqlite_dlt.c: each tenant statement is followed by its
+	 * platform twin (tenant_id "" reads the platform_* tables) */
+	SQ_DLT_HEADER_PUT,
+	SQ_DLT_HEADER_PUT_PLATFORM,
+	SQ_DLT_HEADER_GET,
+	SQ_DLT_HEADER_GET_PLATFORM,
+	SQ_DLT_HEADER_LIST,
+	SQ_DLT_HEADER_LIST_PLATFORM,
+	SQ_DLT_HEADER_DELETE,
+	SQ_DLT_HEADER_DELETE_PLATFORM,
+	SQ_DLT_WL_PUT,
+	SQ_DLT_WL_PUT_PLATFORM,
+	SQ_DLT_WL_LIST,
+	SQ_DLT_WL_LIST_PLATFORM,
+	SQ_DLT_WL_DELETE,
+	SQ_DLT_WL_DELETE_PLATFORM,
+	SQ_DLT_PLATFORM_GET,
+	SQ_DLT_PLATFORM_PUT,
+	SQ_DLT_USAGE_ROUTE_ADD,
+	SQ_DLT_USAGE_ROUTE_ALL,
+	SQ_DLT_USAGE_ROUTE_TENANT,
+	/* store_sqlite_template.c: the platform's templates, and updates */
+	SQ_PTEMPLATE_INSERT,
+	SQ_PTEMPLATE_GET_BY_NAME,
+	SQ_PTEMPLATE_GET_BY_DLT_ID,
+	SQ_PTEMPLATE_GET_DEFAULT,
+	SQ_PTEMPLATE_CLEAR_DEFAULT,
+	SQ_PTEMPLATE_LIST,
+	SQ_PTEMPLATE_DELETE,
+	SQ_TEMPLATE_UPDATE,
+	SQ_PTEMPLATE_UPDATE,
 	SQ__COUNT
 };
 
@@ -115,6 +197,12 @@ struct store_sqlite_row {
 };
 
 extern const struct store_ops store_sqlite_ops;
+
+/* The DLT enums' column names (store_sqlite_dlt.c), shared by the files
+ * whose records carry them. */
+extern const struct store_sqlite_enum store_sqlite__route;        /* enum store_route */
+extern const struct store_sqlite_enum store_sqlite__dlt_category; /* enum store_dlt_category */
+extern const struct store_sqlite_enum store_sqlite__dlt_status;   /* enum store_dlt_status */
 
 /** Returns the driver's connection behind c (asserting that it is one). */
 struct store_sqlite_conn *store_sqlite__conn(struct store_conn *c);
@@ -281,5 +369,123 @@ enum og_err store_sqlite_idem_put(struct store_conn *c, const struct store_idem 
 enum og_err store_sqlite_idem_delete(struct store_conn *c, const char *tenant_id,
 				     const char *key);
 enum og_err store_sqlite_idem_expire(struct store_conn *c, int64_t before_ms);
+
+enum og_err store_sqlite_guard_policy_get(struct store_conn *c, const char *tenant_id,
+					  struct store_policy *out);
+enum og_err store_sqlite_guard_policy_put(struct store_conn *c, const struct store_policy *p);
+enum og_err store_sqlite_guard_send_insert(struct store_conn *c,
+					   const struct store_guard_send *s);
+enum og_err store_sqlite_guard_send_count(struct store_conn *c, const char *tenant_id, int key,
+					  const unsigned char hash[SECRET_HASH_LEN],
+					  int64_t from_ms, int64_t *count, int64_t *oldest_ms);
+enum og_err store_sqlite_guard_send_stats(struct store_conn *c, const char *tenant_id,
+					  const unsigned char prefix_hash[SECRET_HASH_LEN],
+					  int64_t from_ms, int64_t to_ms, int64_t *sent,
+					  int64_t *verified);
+enum og_err store_sqlite_guard_send_verified(struct store_conn *c, const char *tenant_id,
+					     const unsigned char phone_hash[SECRET_HASH_LEN],
+					     int64_t from_ms);
+enum og_err store_sqlite_guard_send_prune(struct store_conn *c, const char *tenant_id,
+					  int64_t before_ms, size_t max);
+enum og_err store_sqlite_guard_bucket_get(struct store_conn *c, const char *tenant_id,
+					  int64_t *rps, int64_t *tokens_milli,
+					  int64_t *updated_at_ms);
+enum og_err store_sqlite_guard_bucket_put(struct store_conn *c, const char *tenant_id,
+					  int64_t rps, int64_t tokens_milli, int64_t updated_at_ms);
+enum og_err store_sqlite_guard_lock_get(struct store_conn *c, const char *tenant_id,
+					const unsigned char phone_hash[SECRET_HASH_LEN],
+					struct store_verify_lock *out);
+enum og_err store_sqlite_guard_lock_put(struct store_conn *c, const struct store_verify_lock *l);
+enum og_err store_sqlite_guard_lock_delete(struct store_conn *c, const char *tenant_id,
+					   const unsigned char phone_hash[SECRET_HASH_LEN]);
+
+enum og_err store_sqlite_alert_insert(struct store_conn *c, const struct store_alert *a);
+enum og_err store_sqlite_alert_find_active(struct store_conn *c, const char *tenant_id,
+					   const char *prefix, struct store_alert *out);
+enum og_err store_sqlite_alert_last_lift(struct store_conn *c, const char *tenant_id,
+					 const char *prefix, int64_t *lifted_at_ms);
+enum og_err store_sqlite_alert_get(struct store_conn *c, const char *tenant_id, const char *id,
+				   struct store_alert *out);
+enum og_err store_sqlite_alert_list(struct store_conn *c, const char *tenant_id,
+				    const char *before_id, size_t limit, struct store_alert *out,
+				    size_t *n);
+enum og_err store_sqlite_alert_lift(struct store_conn *c, const char *tenant_id, const char *id,
+				    int64_t now_ms, const char *lifted_by);
+enum og_err store_sqlite_alert_count_active(struct store_conn *c, int64_t *out);
+
+enum og_err store_sqlite_testnum_insert(struct store_conn *c, const struct store_test_number *t);
+enum og_err store_sqlite_testnum_find(struct store_conn *c, const char *tenant_id,
+				      const unsigned char phone_hash[SECRET_HASH_LEN],
+				      struct store_test_number *out);
+enum og_err store_sqlite_testnum_list(struct store_conn *c, const char *tenant_id,
+				      const char *after_id, size_t limit,
+				      struct store_test_number *out, size_t *n);
+enum og_err store_sqlite_testnum_delete(struct store_conn *c, const char *tenant_id,
+					const char *id);
+enum og_err store_sqlite_testnum_count(struct store_conn *c, const char *tenant_id,
+				       int64_t *out);
+
+enum og_err store_sqlite_security_retention_get(struct store_conn *c, const char *tenant_id,
+						int *days);
+enum og_err store_sqlite_security_retention_put(struct store_conn *c, const char *tenant_id,
+						int days, int64_t now_ms);
+enum og_err store_sqlite_security_otp_purge(struct store_conn *c, const char *tenant_id,
+					    int64_t before_ms, int64_t now_ms, size_t limit,
+					    size_t *n);
+enum og_err store_sqlite_security_message_scrub(struct store_conn *c, const char *tenant_id,
+						int64_t before_ms, size_t limit, size_t *n);
+enum og_err store_sqlite_security_otp_wipe_contexts(struct store_conn *c, int64_t now_ms,
+						    size_t limit, size_t *n);
+enum og_err store_sqlite_key_get(struct store_conn *c, const char *tenant_id, const char *id,
+				 struct store_api_key *out);
+enum og_err store_sqlite_security_key_set_expiry(struct store_conn *c, const char *tenant_id,
+						 const char *id, int64_t expires_at_ms);
+enum og_err store_sqlite_security_key_rehash(struct store_conn *c, const char *id,
+					     const unsigned char hash[SECRET_HASH_LEN],
+					     const char *secret_id);
+enum og_err store_sqlite_security_key_count_stale(struct store_conn *c, const char *secret_id,
+						  int64_t now_ms, int64_t *n);
+enum og_err store_sqlite_security_sealed_list(struct store_conn *c, int kind,
+					      const char *after_tenant_id, const char *after_id,
+					      size_t limit, struct store_sealed *out, size_t *n);
+enum og_err store_sqlite_security_sealed_put(struct store_conn *c, int kind,
+					     const struct store_sealed *s);
+enum og_err store_sqlite_security_phone_hash_put(struct store_conn *c, int kind,
+						 const char *tenant_id, const char *id,
+						 const unsigned char hash[SECRET_HASH_LEN]);
+enum og_err store_sqlite_security_secret_state_get(struct store_conn *c,
+						   struct store_secret_state *out);
+enum og_err store_sqlite_security_secret_state_put(struct store_conn *c,
+						   const struct store_secret_state *s);
+
+enum og_err store_sqlite_template_get_by_dlt_id(struct store_conn *c, const char *tenant_id,
+						const char *dlt_template_id,
+						struct store_template *out);
+enum og_err store_sqlite_template_update(struct store_conn *c, const struct store_template *t);
+
+enum og_err store_sqlite_dlt_header_put(struct store_conn *c, const struct store_dlt_header *h);
+enum og_err store_sqlite_dlt_header_get(struct store_conn *c, const char *tenant_id,
+					const char *header, struct store_dlt_header *out);
+enum og_err store_sqlite_dlt_header_list(struct store_conn *c, const char *tenant_id,
+					 const char *after_header, size_t limit,
+					 struct store_dlt_header *out, size_t *n);
+enum og_err store_sqlite_dlt_header_delete(struct store_conn *c, const char *tenant_id,
+					   const char *header);
+enum og_err store_sqlite_dlt_whitelist_put(struct store_conn *c,
+					   const struct store_dlt_whitelist *w);
+enum og_err store_sqlite_dlt_whitelist_list(struct store_conn *c, const char *tenant_id,
+					    const char *after_value, size_t limit,
+					    struct store_dlt_whitelist *out, size_t *n);
+enum og_err store_sqlite_dlt_whitelist_delete(struct store_conn *c, const char *tenant_id,
+					      const char *value);
+enum og_err store_sqlite_dlt_platform_get(struct store_conn *c, struct store_dlt_platform *out);
+enum og_err store_sqlite_dlt_platform_put(struct store_conn *c,
+					  const struct store_dlt_platform *p);
+enum og_err store_sqlite_dlt_usage_route_add(struct store_conn *c, const char *tenant_id,
+					     const char *day, int route, int64_t sms,
+					     int64_t cost_paise);
+enum og_err store_sqlite_dlt_usage_route_range(struct store_conn *c, const char *tenant_id,
+					       const char *from_day, const char *to_day,
+					       store_usage_route_fn fn, void *arg);
 
 #endif

@@ -17,13 +17,16 @@ static const char *const key_kind_names[] = {
 static const struct store_sqlite_enum key_kind = {
 	key_kind_names, sizeof key_kind_names / sizeof key_kind_names[0]};
 
-#define KEY_COLS "id, tenant_id, kind, name, prefix, hash, created_at_ms, revoked_at_ms"
+#define KEY_COLS                                                                         \
+	"id, tenant_id, kind, name, prefix, hash, created_at_ms, revoked_at_ms, expires_at_ms, " \
+	"allowed_ips, secret_id"
 
-static const char sql_insert[] =
-	"INSERT INTO api_keys (" KEY_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_insert[] = "INSERT INTO api_keys (" KEY_COLS ")"
+				 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char sql_find_by_hash[] = "SELECT " KEY_COLS " FROM api_keys WHERE hash = ?1";
 static const char sql_list[] = "SELECT " KEY_COLS " FROM api_keys"
 			       " WHERE tenant_id IS ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+static const char sql_get[] = "SELECT " KEY_COLS " FROM api_keys WHERE tenant_id IS ?1 AND id = ?2";
 /* A second revocation keeps the time of the first. */
 static const char sql_revoke[] =
 	"UPDATE api_keys SET revoked_at_ms ="
@@ -44,6 +47,9 @@ static void key_read(struct store_sqlite_row *r, void *record)
 	store_sqlite__row_blob_exact(r, k->hash, sizeof k->hash);
 	k->created_at_ms = store_sqlite__row_int64(r);
 	k->revoked_at_ms = store_sqlite__row_int64(r);
+	k->expires_at_ms = store_sqlite__row_int64(r);
+	STORE_SQLITE_ROW_TEXT(r, k->allowed_ips);
+	STORE_SQLITE_ROW_TEXT(r, k->secret_id);
 }
 
 enum og_err store_sqlite_key_insert(struct store_conn *base, const struct store_api_key *k)
@@ -64,6 +70,9 @@ enum og_err store_sqlite_key_insert(struct store_conn *base, const struct store_
 	store_sqlite__bind_blob(st, 6, k->hash, sizeof k->hash);
 	store_sqlite__bind_int64(st, 7, k->created_at_ms);
 	store_sqlite__bind_int64(st, 8, k->revoked_at_ms);
+	store_sqlite__bind_int64(st, 9, k->expires_at_ms);
+	STORE_SQLITE_BIND_FIELD(st, 10, k->allowed_ips);
+	STORE_SQLITE_BIND_FIELD(st, 11, k->secret_id);
 	rc = store_sqlite__step_done(c, st);
 out:
 	store_sqlite__reset(st);
@@ -128,6 +137,25 @@ enum og_err store_sqlite_key_revoke(struct store_conn *base, const char *tenant_
 	rc = store_sqlite__step_done(c, st);
 	if (rc == OG_OK)
 		rc = store_sqlite__changed(c);
+out:
+	store_sqlite__reset(st);
+	return rc;
+}
+
+enum og_err store_sqlite_key_get(struct store_conn *base, const char *tenant_id, const char *id,
+				 struct store_api_key *out)
+{
+	struct store_sqlite_conn *c = store_sqlite__conn(base);
+	sqlite3_stmt *st = NULL;
+	enum og_err rc;
+
+	assert(tenant_id && id && out);
+	rc = store_sqlite__prepare(c, SQ_SEC_KEY_GET, sql_get, &st);
+	if (rc != OG_OK)
+		goto out;
+	store_sqlite__bind_text_or_null(st, 1, tenant_id);
+	store_sqlite__bind_text(st, 2, id);
+	rc = store_sqlite__fetch(c, st, key_read, out);
 out:
 	store_sqlite__reset(st);
 	return rc;

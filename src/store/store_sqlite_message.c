@@ -22,11 +22,11 @@ static const struct store_sqlite_enum message_status = {
 #define MESSAGE_COLS                                                                         \
 	"tenant_id, id, request_id, phone_masked, sender_header, pe_id, dlt_template_id, "   \
 	"status, provider, provider_message_id, cost_paise, error, payload_sealed, attempts, " \
-	"next_attempt_at_ms, lease_until_ms, created_at_ms, sent_at_ms, updated_at_ms"
+	"next_attempt_at_ms, lease_until_ms, created_at_ms, sent_at_ms, updated_at_ms, route"
 
 static const char sql_insert[] =
 	"INSERT INTO messages (" MESSAGE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-	" ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+	" ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 static const char sql_get[] =
 	"SELECT " MESSAGE_COLS " FROM messages WHERE tenant_id = ?1 AND id = ?2";
 /* Ids are unique per tenant only, but 80 random bits make a clash between
@@ -101,6 +101,7 @@ static void message_read(struct store_sqlite_row *r, void *record)
 	m->created_at_ms = store_sqlite__row_int64(r);
 	m->sent_at_ms = store_sqlite__row_int64(r);
 	m->updated_at_ms = store_sqlite__row_int64(r);
+	m->route = store_sqlite__row_enum(r, &store_sqlite__route);
 }
 
 enum og_err store_sqlite_message_insert(struct store_conn *base, const struct store_message *m)
@@ -132,6 +133,7 @@ enum og_err store_sqlite_message_insert(struct store_conn *base, const struct st
 	store_sqlite__bind_int64(st, 17, m->created_at_ms);
 	store_sqlite__bind_int64(st, 18, m->sent_at_ms);
 	store_sqlite__bind_int64(st, 19, m->updated_at_ms);
+	store_sqlite__bind_enum(st, 20, &store_sqlite__route, m->route);
 	rc = store_sqlite__step_done(c, st);
 out:
 	store_sqlite__reset(st);

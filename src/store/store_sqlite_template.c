@@ -1,95 +1,240 @@
 /*
  * SMS templates in the SQLite store, keyed by (tenant_id, name). A
  * template's variable names are kept as one JSON array of strings, since
- * they are only ever read and written whole. A partial unique index allows
- * one default template per tenant.
+ * they are only ever read and written whole; so are its DLT headers,
+ * variable limits and lint warnings. A partial unique index allows one
+ * default template per tenant. tenant_id "" names the platform's registry
+ * (platform_templates): each statement has a platform twin, which binds
+ * the same parameters and reads ?1 ("") as the tenant_id column.
  */
 #include "store/store_sqliteInt.h"
 
 #include <assert.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The vars column at its longest: every name at full length with every
  * byte escaped as \uXXXX, quoted, comma-separated, in brackets. */
 #define TEMPLATE_VARS_JSON_MAX (STORE_TEMPLATE_VARS_MAX * (6 * STORE_VAR_NAME_MAX + 3) + 3)
 
-#define TEMPLATE_COLS "tenant_id, name, dlt_template_id, body, vars, is_default, created_at_ms"
+/* The headers column at its longest, as for vars. */
+#define TEMPLATE_HEADERS_JSON_MAX (STORE_DLT_HEADERS_MAX * (6 * STORE_HEADER_MAX + 3) + 3)
+/* var_max_len: up to 11 characters per int, a comma, brackets. */
+#define TEMPLATE_MAX_LEN_JSON_MAX (STORE_TEMPLATE_VARS_MAX * 12 + 3)
+/* warnings: {"rule":..,"message":..} with every byte escaped at worst. */
+#define TEMPLATE_WARNINGS_JSON_MAX                                                            \
+	(STORE_DLT_WARNINGS_MAX * (6 * (STORE_DLT_RULE_MAX + STORE_DLT_WARNING_TEXT_MAX) + 32) + 3)
 
-static const char sql_insert[] =
-	"INSERT INTO templates (" TEMPLATE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-static const char sql_get_by_name[] =
-	"SELECT " TEMPLATE_COLS " FROM templates WHERE tenant_id = ?1 AND name = ?2";
+#define TEMPLATE_DATA_COLS                                                                   \
+	"name, dlt_template_id, body, vars, is_default, created_at_ms, category, status, "   \
+	"headers, var_max_len, warnings"
+#define TEMPLATE_COLS "tenant_id, " TEMPLATE_DATA_COLS
+#define TEMPLATE_VALUES "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+
+/* Index 0: a tenant's; index 1: the platform's. */
+static const char *const sql_insert[2] = {
+	"INSERT INTO templates (" TEMPLATE_COLS ") VALUES (?1, " TEMPLATE_VALUES ")",
+	"INSERT INTO platform_templates (" TEMPLATE_DATA_COLS ") SELECT " TEMPLATE_VALUES
+	" WHERE ?1 = ''",
+};
+static const char *const sql_get_by_name[2] = {
+	"SELECT " TEMPLATE_COLS " FROM templates WHERE tenant_id = ?1 AND name = ?2",
+	"SELECT ?1, " TEMPLATE_DATA_COLS " FROM platform_templates WHERE name = ?2",
+};
 /* DLT ids need not be unique within a tenant; the order makes the pick stable. */
-static const char sql_get_by_dlt_id[] = "SELECT " TEMPLATE_COLS " FROM templates"
-					" WHERE tenant_id = ?1 AND dlt_template_id = ?2"
-					" ORDER BY name LIMIT 1";
-static const char sql_get_default[] =
-	"SELECT " TEMPLATE_COLS " FROM templates WHERE tenant_id = ?1 AND is_default = 1";
-static const char sql_clear_default[] =
-	"UPDATE templates SET is_default = 0 WHERE tenant_id = ?1 AND is_default = 1";
-static const char sql_list[] = "SELECT " TEMPLATE_COLS " FROM templates"
-			       " WHERE tenant_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3";
-static const char sql_delete[] = "DELETE FROM templates WHERE tenant_id = ?1 AND name = ?2";
+static const char *const sql_get_by_dlt_id[2] = {
+	"SELECT " TEMPLATE_COLS " FROM templates WHERE tenant_id = ?1 AND dlt_template_id = ?2"
+	" ORDER BY name LIMIT 1",
+	"SELECT ?1, " TEMPLATE_DATA_COLS " FROM platform_templates WHERE dlt_template_id = ?2"
+	" ORDER BY name LIMIT 1",
+};
+static const char *const sql_get_default[2] = {
+	"SELECT " TEMPLATE_COLS " FROM templates WHERE tenant_id = ?1 AND is_default = 1",
+	"SELECT ?1, " TEMPLATE_DATA_COLS " FROM platform_templates WHERE is_default = 1",
+};
+static const char *const sql_clear_default[2] = {
+	"UPDATE templates SET is_default = 0 WHERE tenant_id = ?1 AND is_default = 1",
+	"UPDATE platform_templates SET is_default = 0 WHERE ?1 = '' AND is_default = 1",
+};
+static const char *const sql_list[2] = {
+	"SELECT " TEMPLATE_COLS " FROM templates WHERE tenant_id = ?1 AND name > ?2"
+	" ORDER BY name LIMIT ?3",
+	"SELECT ?1, " TEMPLATE_DATA_COLS " FROM platform_templates WHERE name > ?2"
+	" ORDER BY name LIMIT ?3",
+};
+static const char *const sql_delete[2] = {
+	"DELETE FROM templates WHERE tenant_id = ?1 AND name = ?2",
+	"DELETE FROM platform_templates WHERE ?1 = '' AND name = ?2",
+};
+#define TEMPLATE_UPDATE_SET                                                                   \
+	" SET dlt_template_id = ?3, body = ?4, vars = ?5, is_default = ?6, created_at_ms = ?7," \
+	" category = ?8, status = ?9, headers = ?10, var_max_len = ?11, warnings = ?12"
+static const char *const sql_update[2] = {
+	"UPDATE templates" TEMPLATE_UPDATE_SET " WHERE tenant_id = ?1 AND name = ?2",
+	"UPDATE platform_templates" TEMPLATE_UPDATE_SET " WHERE ?1 = '' AND name = ?2",
+};
 
-/* Writes t's variable names as a JSON array into out (NUL-terminated). */
-static enum og_err template_vars_encode(const struct store_template *t,
-					char out[TEMPLATE_VARS_JSON_MAX])
+/* The statement ids of each text above: tenant's, platform's. */
+static const enum store_sqlite_stmt stmt_insert[2] = {SQ_TEMPLATE_INSERT, SQ_PTEMPLATE_INSERT};
+static const enum store_sqlite_stmt stmt_get_by_name[2] = {SQ_TEMPLATE_GET_BY_NAME,
+							   SQ_PTEMPLATE_GET_BY_NAME};
+static const enum store_sqlite_stmt stmt_get_by_dlt_id[2] = {SQ_TEMPLATE_GET_BY_DLT_ID,
+							     SQ_PTEMPLATE_GET_BY_DLT_ID};
+static const enum store_sqlite_stmt stmt_get_default[2] = {SQ_TEMPLATE_GET_DEFAULT,
+							   SQ_PTEMPLATE_GET_DEFAULT};
+static const enum store_sqlite_stmt stmt_clear_default[2] = {SQ_TEMPLATE_CLEAR_DEFAULT,
+							     SQ_PTEMPLATE_CLEAR_DEFAULT};
+static const enum store_sqlite_stmt stmt_list[2] = {SQ_TEMPLATE_LIST, SQ_PTEMPLATE_LIST};
+static const enum store_sqlite_stmt stmt_delete[2] = {SQ_TEMPLATE_DELETE, SQ_PTEMPLATE_DELETE};
+static const enum store_sqlite_stmt stmt_update[2] = {SQ_TEMPLATE_UPDATE, SQ_PTEMPLATE_UPDATE};
+
+/* 1 for the platform's registry, 0 for a tenant's: an index into the pairs above. */
+static int template_owner(const char *tenant_id) { return tenant_id[0] == '\0'; }
+
+/* Dumps arr (taking it) into out of size max, NUL-terminated. */
+static enum og_err template_json_dump(json_t *arr, char *out, size_t max)
 {
-	json_t *arr = json_array();
 	size_t len;
-	enum og_err rc = OG_OK;
 
-	assert(t->var_count >= 0 && t->var_count <= STORE_TEMPLATE_VARS_MAX);
 	if (!arr)
 		return OG_ERR_NOMEM;
-	for (int i = 0; i < t->var_count; i++) {
-		assert(memchr(t->vars[i], '\0', sizeof t->vars[i]));
-		/* json_string refuses text that is not UTF-8. */
-		if (json_array_append_new(arr, json_string(t->vars[i])) != 0) {
-			rc = OG_ERR_STORE;
-			goto out;
-		}
-	}
-	len = json_dumpb(arr, out, TEMPLATE_VARS_JSON_MAX - 1, JSON_COMPACT);
-	if (len == 0 || len >= TEMPLATE_VARS_JSON_MAX) {
-		rc = OG_ERR_STORE;
-		goto out;
-	}
-	out[len] = '\0';
-out:
+	len = json_dumpb(arr, out, max - 1, JSON_COMPACT);
 	json_decref(arr);
-	return rc;
+	if (len == 0 || len >= max)
+		return OG_ERR_STORE;
+	out[len] = '\0';
+	return OG_OK;
 }
 
-/* Reads the vars column (the row's next) back into t. */
-static void template_vars_read(struct store_sqlite_row *r, struct store_template *t)
+/* Writes count strings of size bytes each, from first, as a JSON array. */
+static enum og_err template_strings_encode(const char *first, size_t size, int count, char *out,
+					   size_t max)
 {
-	char text[TEMPLATE_VARS_JSON_MAX];
-	json_t *arr = NULL;
-	size_t count;
+	json_t *arr = json_array();
 
-	store_sqlite__row_text(r, text, sizeof text);
-	if (r->rc != OG_OK)
-		return;
-	arr = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
-	count = json_is_array(arr) ? json_array_size(arr) : SIZE_MAX;
-	if (count > STORE_TEMPLATE_VARS_MAX) {
-		r->rc = OG_ERR_STORE;
-		goto out;
+	assert(count >= 0);
+	for (int i = 0; arr && i < count; i++) {
+		const char *s = first + (size_t)i * size;
+		assert(memchr(s, '\0', size));
+		/* json_string refuses text that is not UTF-8. */
+		if (json_array_append_new(arr, json_string(s)) != 0) {
+			json_decref(arr);
+			return OG_ERR_STORE;
+		}
 	}
-	for (size_t i = 0; i < count; i++) {
-		json_t *name = json_array_get(arr, i);
-		size_t len = json_string_length(name);
+	return template_json_dump(arr, out, max);
+}
 
-		if (!json_is_string(name) || len >= sizeof t->vars[i]) {
+static enum og_err template_max_len_encode(const struct store_template *t, char *out, size_t max)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; arr && i < t->var_count; i++)
+		if (json_array_append_new(arr, json_integer(t->var_max_len[i])) != 0) {
+			json_decref(arr);
+			return OG_ERR_STORE;
+		}
+	return template_json_dump(arr, out, max);
+}
+
+static enum og_err template_warnings_encode(const struct store_template *t, char *out,
+					    size_t max)
+{
+	json_t *arr = json_array();
+
+	assert(t->warning_count >= 0 && t->warning_count <= STORE_DLT_WARNINGS_MAX);
+	for (int i = 0; arr && i < t->warning_count; i++) {
+		json_t *w = json_pack("{s:s, s:s}", "rule", t->warnings[i].rule, "message",
+				      t->warnings[i].message);
+		if (json_array_append_new(arr, w) != 0) {
+			json_decref(arr);
+			return OG_ERR_STORE;
+		}
+	}
+	return template_json_dump(arr, out, max);
+}
+
+/* Reads a JSON array column (the row's next) of at most max items. */
+static json_t *template_array_read(struct store_sqlite_row *r, char *text, size_t size,
+				   size_t max)
+{
+	json_t *arr;
+
+	store_sqlite__row_text(r, text, size);
+	if (r->rc != OG_OK)
+		return NULL;
+	arr = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_array(arr) || json_array_size(arr) > max) {
+		json_decref(arr);
+		r->rc = OG_ERR_STORE;
+		return NULL;
+	}
+	return arr;
+}
+
+/* Reads a JSON array of strings into count fields of size bytes from first. */
+static void template_strings_read(struct store_sqlite_row *r, size_t json_max, char *first,
+				  size_t size, size_t max, int *count)
+{
+	char text[TEMPLATE_WARNINGS_JSON_MAX];
+	json_t *arr;
+
+	assert(json_max <= sizeof text);
+	arr = template_array_read(r, text, json_max, max);
+	if (!arr)
+		return;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		json_t *item = json_array_get(arr, i);
+		size_t len = json_string_length(item);
+		if (!json_is_string(item) || len >= size) {
 			r->rc = OG_ERR_STORE;
 			goto out;
 		}
-		memcpy(t->vars[i], json_string_value(name), len + 1);
+		memcpy(first + i * size, json_string_value(item), len + 1);
 	}
-	t->var_count = (int)count;
+	*count = (int)json_array_size(arr);
 out:
+	json_decref(arr);
+}
+
+/* var_max_len: a missing entry (a row from before migration 0003) reads as 0. */
+static void template_max_len_read(struct store_sqlite_row *r, struct store_template *t)
+{
+	char text[TEMPLATE_MAX_LEN_JSON_MAX];
+	json_t *arr = template_array_read(r, text, sizeof text, STORE_TEMPLATE_VARS_MAX);
+
+	for (size_t i = 0; arr && i < json_array_size(arr); i++) {
+		json_t *item = json_array_get(arr, i);
+		if (!json_is_integer(item) || json_integer_value(item) < 0 ||
+		    json_integer_value(item) > INT_MAX) {
+			r->rc = OG_ERR_STORE;
+			break;
+		}
+		t->var_max_len[i] = (int)json_integer_value(item);
+	}
+	json_decref(arr);
+}
+
+static void template_warnings_read(struct store_sqlite_row *r, struct store_template *t)
+{
+	char text[TEMPLATE_WARNINGS_JSON_MAX];
+	json_t *arr = template_array_read(r, text, sizeof text, STORE_DLT_WARNINGS_MAX);
+
+	for (size_t i = 0; arr && i < json_array_size(arr); i++) {
+		json_t *w = json_array_get(arr, i);
+		const char *rule = json_string_value(json_object_get(w, "rule"));
+		const char *msg = json_string_value(json_object_get(w, "message"));
+		if (!rule || !msg || strlen(rule) >= sizeof t->warnings[i].rule ||
+		    strlen(msg) >= sizeof t->warnings[i].message) {
+			r->rc = OG_ERR_STORE;
+			break;
+		}
+		memcpy(t->warnings[i].rule, rule, strlen(rule) + 1);
+		memcpy(t->warnings[i].message, msg, strlen(msg) + 1);
+		t->warning_count = (int)i + 1;
+	}
 	json_decref(arr);
 }
 
@@ -103,47 +248,98 @@ static void template_read(struct store_sqlite_row *r, void *record)
 	STORE_SQLITE_ROW_TEXT(r, t->name);
 	STORE_SQLITE_ROW_TEXT(r, t->dlt_template_id);
 	STORE_SQLITE_ROW_TEXT(r, t->body);
-	template_vars_read(r, t);
+	template_strings_read(r, TEMPLATE_VARS_JSON_MAX, &t->vars[0][0], sizeof t->vars[0],
+			      STORE_TEMPLATE_VARS_MAX, &t->var_count);
 	t->is_default = store_sqlite__row_int64(r) != 0;
 	t->created_at_ms = store_sqlite__row_int64(r);
+	t->category = store_sqlite__row_enum(r, &store_sqlite__dlt_category);
+	t->status = store_sqlite__row_enum(r, &store_sqlite__dlt_status);
+	template_strings_read(r, TEMPLATE_HEADERS_JSON_MAX, &t->headers[0][0], sizeof t->headers[0],
+			      STORE_DLT_HEADERS_MAX, &t->header_count);
+	template_max_len_read(r, t);
+	template_warnings_read(r, t);
 }
 
-enum og_err store_sqlite_template_insert(struct store_conn *base, const struct store_template *t)
+/* The JSON columns of one template, encoded for binding. */
+struct template_json {
+	char vars[TEMPLATE_VARS_JSON_MAX];
+	char headers[TEMPLATE_HEADERS_JSON_MAX];
+	char max_len[TEMPLATE_MAX_LEN_JSON_MAX];
+	char warnings[TEMPLATE_WARNINGS_JSON_MAX];
+};
+
+/* Prepares the insert or update statement and binds ?1..?12 in TEMPLATE_COLS order. */
+static enum og_err template_write(struct store_conn *base, const struct store_template *t,
+				  const enum store_sqlite_stmt ids[2], const char *const sql[2])
 {
 	struct store_sqlite_conn *c = store_sqlite__conn(base);
-	char vars[TEMPLATE_VARS_JSON_MAX];
+	struct template_json *j = NULL;
 	sqlite3_stmt *st = NULL;
+	int owner;
 	enum og_err rc;
 
-	assert(t);
-	rc = template_vars_encode(t, vars);
-	if (rc != OG_OK)
-		goto out;
-	rc = store_sqlite__prepare(c, SQ_TEMPLATE_INSERT, sql_insert, &st);
+	assert(t && t->var_count >= 0 && t->var_count <= STORE_TEMPLATE_VARS_MAX);
+	assert(t->header_count >= 0 && t->header_count <= STORE_DLT_HEADERS_MAX);
+	owner = template_owner(t->tenant_id);
+	j = malloc(sizeof *j);
+	if (!j)
+		return OG_ERR_NOMEM;
+	rc = template_strings_encode(&t->vars[0][0], sizeof t->vars[0], t->var_count, j->vars,
+				     sizeof j->vars);
+	if (rc == OG_OK)
+		rc = template_strings_encode(&t->headers[0][0], sizeof t->headers[0],
+					     t->header_count, j->headers, sizeof j->headers);
+	if (rc == OG_OK)
+		rc = template_max_len_encode(t, j->max_len, sizeof j->max_len);
+	if (rc == OG_OK)
+		rc = template_warnings_encode(t, j->warnings, sizeof j->warnings);
+	if (rc == OG_OK)
+		rc = store_sqlite__prepare(c, ids[owner], sql[owner], &st);
 	if (rc != OG_OK)
 		goto out;
 	STORE_SQLITE_BIND_FIELD(st, 1, t->tenant_id);
 	STORE_SQLITE_BIND_FIELD(st, 2, t->name);
 	STORE_SQLITE_BIND_FIELD(st, 3, t->dlt_template_id);
 	STORE_SQLITE_BIND_FIELD(st, 4, t->body);
-	store_sqlite__bind_text(st, 5, vars);
+	store_sqlite__bind_text(st, 5, j->vars);
 	store_sqlite__bind_int64(st, 6, t->is_default ? 1 : 0);
 	store_sqlite__bind_int64(st, 7, t->created_at_ms);
+	store_sqlite__bind_enum(st, 8, &store_sqlite__dlt_category, t->category);
+	store_sqlite__bind_enum(st, 9, &store_sqlite__dlt_status, t->status);
+	store_sqlite__bind_text(st, 10, j->headers);
+	store_sqlite__bind_text(st, 11, j->max_len);
+	store_sqlite__bind_text(st, 12, j->warnings);
 	rc = store_sqlite__step_done(c, st);
 out:
 	store_sqlite__reset(st);
+	free(j);
+	return rc;
+}
+
+enum og_err store_sqlite_template_insert(struct store_conn *base, const struct store_template *t)
+{
+	return template_write(base, t, stmt_insert, sql_insert);
+}
+
+enum og_err store_sqlite_template_update(struct store_conn *base, const struct store_template *t)
+{
+	enum og_err rc = template_write(base, t, stmt_update, sql_update);
+
+	if (rc == OG_OK)
+		rc = store_sqlite__changed(store_sqlite__conn(base));
 	return rc;
 }
 
 /* Runs a lookup bound with tenant_id and one key, reading one template. */
-static enum og_err template_fetch(struct store_sqlite_conn *c, enum store_sqlite_stmt id,
-				  const char *sql, const char *tenant_id, const char *key,
+static enum og_err template_fetch(struct store_sqlite_conn *c, const enum store_sqlite_stmt ids[2],
+				  const char *const sql[2], const char *tenant_id, const char *key,
 				  struct store_template *out)
 {
+	int owner = template_owner(tenant_id);
 	sqlite3_stmt *st = NULL;
 	enum og_err rc;
 
-	rc = store_sqlite__prepare(c, id, sql, &st);
+	rc = store_sqlite__prepare(c, ids[owner], sql[owner], &st);
 	if (rc != OG_OK)
 		goto out;
 	store_sqlite__bind_text(st, 1, tenant_id);
@@ -162,30 +358,40 @@ enum og_err store_sqlite_template_get(struct store_conn *base, const char *tenan
 	enum og_err rc;
 
 	assert(tenant_id && name_or_dlt_id && out);
-	rc = template_fetch(c, SQ_TEMPLATE_GET_BY_NAME, sql_get_by_name, tenant_id,
-			    name_or_dlt_id, out);
+	rc = template_fetch(c, stmt_get_by_name, sql_get_by_name, tenant_id, name_or_dlt_id, out);
 	if (rc == OG_ERR_NOT_FOUND)
-		rc = template_fetch(c, SQ_TEMPLATE_GET_BY_DLT_ID, sql_get_by_dlt_id, tenant_id,
+		rc = template_fetch(c, stmt_get_by_dlt_id, sql_get_by_dlt_id, tenant_id,
 				    name_or_dlt_id, out);
 	return rc;
+}
+
+enum og_err store_sqlite_template_get_by_dlt_id(struct store_conn *base, const char *tenant_id,
+						const char *dlt_template_id,
+						struct store_template *out)
+{
+	assert(tenant_id && dlt_template_id && out);
+	return template_fetch(store_sqlite__conn(base), stmt_get_by_dlt_id, sql_get_by_dlt_id,
+			      tenant_id, dlt_template_id, out);
 }
 
 enum og_err store_sqlite_template_get_default(struct store_conn *base, const char *tenant_id,
 					      struct store_template *out)
 {
 	assert(tenant_id && out);
-	return template_fetch(store_sqlite__conn(base), SQ_TEMPLATE_GET_DEFAULT, sql_get_default,
+	return template_fetch(store_sqlite__conn(base), stmt_get_default, sql_get_default,
 			      tenant_id, NULL, out);
 }
 
 enum og_err store_sqlite_template_clear_default(struct store_conn *base, const char *tenant_id)
 {
 	struct store_sqlite_conn *c = store_sqlite__conn(base);
+	int owner;
 	sqlite3_stmt *st = NULL;
 	enum og_err rc;
 
 	assert(tenant_id);
-	rc = store_sqlite__prepare(c, SQ_TEMPLATE_CLEAR_DEFAULT, sql_clear_default, &st);
+	owner = template_owner(tenant_id);
+	rc = store_sqlite__prepare(c, stmt_clear_default[owner], sql_clear_default[owner], &st);
 	if (rc != OG_OK)
 		goto out;
 	store_sqlite__bind_text(st, 1, tenant_id);
@@ -200,12 +406,14 @@ enum og_err store_sqlite_template_list(struct store_conn *base, const char *tena
 				       struct store_template *out, size_t *n)
 {
 	struct store_sqlite_conn *c = store_sqlite__conn(base);
+	int owner;
 	sqlite3_stmt *st = NULL;
 	enum og_err rc;
 
 	assert(tenant_id && limit >= 1 && limit <= STORE_PAGE_MAX && out && n);
 	*n = 0;
-	rc = store_sqlite__prepare(c, SQ_TEMPLATE_LIST, sql_list, &st);
+	owner = template_owner(tenant_id);
+	rc = store_sqlite__prepare(c, stmt_list[owner], sql_list[owner], &st);
 	if (rc != OG_OK)
 		goto out;
 	store_sqlite__bind_text(st, 1, tenant_id);
@@ -221,11 +429,13 @@ enum og_err store_sqlite_template_delete(struct store_conn *base, const char *te
 					 const char *name)
 {
 	struct store_sqlite_conn *c = store_sqlite__conn(base);
+	int owner;
 	sqlite3_stmt *st = NULL;
 	enum og_err rc;
 
 	assert(tenant_id && name);
-	rc = store_sqlite__prepare(c, SQ_TEMPLATE_DELETE, sql_delete, &st);
+	owner = template_owner(tenant_id);
+	rc = store_sqlite__prepare(c, stmt_delete[owner], sql_delete[owner], &st);
 	if (rc != OG_OK)
 		goto out;
 	store_sqlite__bind_text(st, 1, tenant_id);

@@ -18,23 +18,25 @@ static const struct store_sqlite_enum tenant_billing = {
 #define TENANT_COLS                                                                        \
 	"id, name, sender_header, pe_id, price_paise, billing_mode, credit_limit_paise, "  \
 	"monthly_cap_sms, otp_length, otp_ttl_sec, otp_max_attempts, upstream_provider, "  \
-	"upstream_url, upstream_key_sealed, suspended, created_at_ms, updated_at_ms"
+	"upstream_url, upstream_key_sealed, suspended, created_at_ms, updated_at_ms, "    \
+	"route, price_own_paise, price_shared_paise"
 
 static const char sql_insert[] =
 	"INSERT INTO tenants (" TENANT_COLS ") VALUES "
-	"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+	"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 static const char sql_get[] = "SELECT " TENANT_COLS " FROM tenants WHERE id = ?1";
 static const char sql_update[] =
 	"UPDATE tenants SET name = ?2, sender_header = ?3, pe_id = ?4, price_paise = ?5, "
 	"billing_mode = ?6, credit_limit_paise = ?7, monthly_cap_sms = ?8, otp_length = ?9, "
 	"otp_ttl_sec = ?10, otp_max_attempts = ?11, upstream_provider = ?12, "
 	"upstream_url = ?13, upstream_key_sealed = ?14, suspended = ?15, "
-	"created_at_ms = ?16, updated_at_ms = ?17 WHERE id = ?1";
+	"created_at_ms = ?16, updated_at_ms = ?17, route = ?18, price_own_paise = ?19, "
+	"price_shared_paise = ?20 WHERE id = ?1";
 /* "" sorts before every id, so it stands for "from the start". */
 static const char sql_list[] =
 	"SELECT " TENANT_COLS " FROM tenants WHERE id > ?1 ORDER BY id LIMIT ?2";
 
-/* Binds ?1..?17 in TENANT_COLS order. */
+/* Binds ?1..?20 in TENANT_COLS order. */
 static void tenant_bind(sqlite3_stmt *st, const struct store_tenant *t)
 {
 	assert(t->upstream_key_sealed_len <= sizeof t->upstream_key_sealed);
@@ -55,6 +57,9 @@ static void tenant_bind(sqlite3_stmt *st, const struct store_tenant *t)
 	store_sqlite__bind_int64(st, 15, t->suspended ? 1 : 0);
 	store_sqlite__bind_int64(st, 16, t->created_at_ms);
 	store_sqlite__bind_int64(st, 17, t->updated_at_ms);
+	store_sqlite__bind_enum(st, 18, &store_sqlite__route, t->route);
+	store_sqlite__bind_int64(st, 19, t->price_own_paise);
+	store_sqlite__bind_int64(st, 20, t->price_shared_paise);
 }
 
 /* Reads a row selected as TENANT_COLS. */
@@ -81,6 +86,9 @@ static void tenant_read(struct store_sqlite_row *r, void *record)
 	t->suspended = store_sqlite__row_int64(r) != 0;
 	t->created_at_ms = store_sqlite__row_int64(r);
 	t->updated_at_ms = store_sqlite__row_int64(r);
+	t->route = store_sqlite__row_enum(r, &store_sqlite__route);
+	t->price_own_paise = store_sqlite__row_int64(r);
+	t->price_shared_paise = store_sqlite__row_int64(r);
 }
 
 enum og_err store_sqlite_tenant_insert(struct store_conn *base, const struct store_tenant *t)

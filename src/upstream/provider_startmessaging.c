@@ -1,8 +1,9 @@
 /*
  * The StartMessaging-style gateway provider (DOMAIN.md §2). A send is
  * POST {url}/otp/send with X-API-Key and a JSON body carrying the phone
- * number, the tenant's DLT template id and every variable of the message
- * (the code among them). The gateway answers 2xx with
+ * number, the DLT template id, every variable of the message (the code
+ * among them), and the DLT chain that was checked: "peId", "senderId" (the
+ * header) and the rendered "text". The gateway answers 2xx with
  * {"success":true,"data":{"messageId":...}} when it takes the message, and a
  * non-2xx status with {"success":false,"message":...} when it does not;
  * 429 and 5xx are worth retrying, other refusals are not.
@@ -37,8 +38,11 @@ size_t provider_startmessaging_body(const struct upstream_request *rq, char *out
 		if (!v || json_object_set_new(vars, rq->var_names[i], v) != 0)
 			goto out;
 	}
-	root = json_pack("{s:s, s:s, s:O}", "phoneNumber", rq->to, "templateId",
-			 rq->dlt_template_id, "variables", vars);
+	/* The DLT chain the pre-scrub checked travels with every request, with
+	 * the text an operator's scrubber matches (docs/DLT.md). */
+	root = json_pack("{s:s, s:s, s:O, s:s, s:s, s:s}", "phoneNumber", rq->to, "templateId",
+			 rq->dlt_template_id, "variables", vars, "peId", rq->pe_id, "senderId",
+			 rq->sender_header, "text", rq->text);
 	if (!root)
 		goto out;
 	len = json_dumpb(root, out, max - 1, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -77,6 +77,11 @@ def main():
     """Runs the registered cases (or those named on the command line)."""
     only = set(sys.argv[1:])
     passed = failed = 0
+    if os.environ.get("OG_TEST_BACKEND") == "postgres" and not os.environ.get(
+            "OTPGATE_TEST_PG_URL"):
+        print("SKIP: OG_TEST_BACKEND=postgres without OTPGATE_TEST_PG_URL")
+        sys.stdout.flush()
+        os._exit(1 if os.environ.get("OG_TEST_PG_REQUIRED") else 77)
     for name, fn, timeout in _CASES:
         if only and name not in only:
             continue
@@ -404,7 +409,7 @@ class Otpgate:
     def __init__(self, gateway=None, extra=(), provider=None, env=None, dirpath=None,
                  provider_key=PROVIDER_KEY, check_ready=True):
         self.dir = dirpath or tempdir("og_srv_")
-        self.db = os.path.join(self.dir, "otpgate.db")
+        self.db = db_for(self.dir)  # a fresh PostgreSQL database on that backend
         self.secret = os.path.join(self.dir, "secret")
         self.sms_log = os.path.join(self.dir, "sms.log")
         self.gateway = gateway
@@ -643,3 +648,199 @@ def local_month(offset_min=330, now=None):
 
 
 PHONE_RE = re.compile(r"\+91[6-9]\d{9}")
+
+
+# ------------------------------------------------------ both backends ----
+# tests/CMakeLists.txt registers every integration test twice: integration/X
+# on SQLite and integration_pg/X with OG_TEST_BACKEND=postgres, where every
+# Otpgate gets a fresh database on the server at OTPGATE_TEST_PG_URL (made
+# with the psql CLI, since Python's standard library has no PostgreSQL
+# client), dropped when the case ends. Tests that read the database
+# directly use db_rows / db_exec / db_raw, which speak to either backend.
+
+BACKEND = os.environ.get("OG_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("OTPGATE_TEST_PG_URL", "")
+PSQL_BIN = os.environ.get("PSQL_BIN", "psql")
+PG_DUMP_BIN = os.environ.get("PG_DUMP_BIN", "pg_dump")
+
+
+def pg_backend():
+    """True when this run's Otpgate servers use PostgreSQL."""
+    if BACKEND == "postgres" and not PG_URL:
+        raise AssertionError("OG_TEST_BACKEND=postgres needs OTPGATE_TEST_PG_URL")
+    return BACKEND == "postgres"
+
+
+def pg_url_with_db(url, dbname):
+    """url with its database name replaced by dbname."""
+    base, sep, query = url.partition("?")
+    head, _, _ = base.rpartition("/")
+    return head + "/" + dbname + (sep + query if sep else "")
+
+
+def psql(url, sql, timeout=60):
+    """Runs sql through psql against url; returns stdout (unaligned, tuples only)."""
+    r = subprocess.run([PSQL_BIN, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,
+                        "-c", sql], capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        raise DbError(r.stderr.strip() or "psql exited %d" % r.returncode)
+    return r.stdout
+
+
+class DbError(Exception):
+    """A statement the database refused (sqlite3.DatabaseError or a psql error)."""
+
+
+class _PgDatabase:
+    """A fresh database on the test server, dropped at cleanup (after the
+    servers using it, which were started later and so are stopped first)."""
+
+    def __init__(self, prefix):
+        self.name = "%s_%d_%d_%d" % (prefix, os.getpid(), int(time.time() * 1000) % 10**8,
+                                     next(_counter))
+        psql(pg_url_with_db(PG_URL, "postgres"), 'CREATE DATABASE "%s"' % self.name)
+        self.url = pg_url_with_db(PG_URL, self.name)
+
+    def close(self):
+        if os.environ.get("OG_KEEP_TMP"):
+            return None
+        psql(pg_url_with_db(PG_URL, "postgres"),
+             'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.name)
+        return None
+
+
+def pg_database(prefix="og_it"):
+    """The URL of a fresh PostgreSQL database, dropped when the case ends."""
+    return _track(_PgDatabase(prefix)).url
+
+
+def db_for(dirpath, name="otpgate.db"):
+    """A fresh database for one otpgate: a file in dirpath, or a new PG database."""
+    if pg_backend():
+        return pg_database()
+    return os.path.join(dirpath, name)
+
+
+def _db_url(db):
+    return db.db if hasattr(db, "db") else db
+
+
+def _sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, bytes):
+        return "'\\x%s'::bytea" % v.hex()
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _pg_bind(sql, args):
+    """Replaces each ? in sql (outside quotes) by the next argument as a literal."""
+    out, args, quoted = [], list(args), False
+    for ch in sql:
+        if ch == "'":
+            quoted = not quoted
+        if ch == "?" and not quoted:
+            ok(args, "more ? than arguments in %r" % sql)
+            out.append(_sql_literal(args.pop(0)))
+        else:
+            out.append(ch)
+    ok(not args, "more arguments than ? in %r" % sql)
+    return "".join(out)
+
+
+def db_rows(db, sql, args=()):
+    """Rows of a query as tuples, on either backend; db is an Otpgate or a db path/URL.
+
+    The SQL is written for SQLite with ? placeholders; on PostgreSQL each row
+    comes back through JSON, so integers are ints and numerics are numbers."""
+    url = _db_url(db)
+    if "://" in url:
+        wrapped = ("SELECT COALESCE(json_agg(row_to_json(q)), '[]'::json) FROM (%s) q"
+                   % _pg_bind(sql.rstrip().rstrip(";"), args))
+        text = psql(url, wrapped).strip()
+        rows = json.loads(text or "[]", object_pairs_hook=lambda pairs: tuple(v for _, v in pairs))
+        return [tuple(r) for r in rows]
+    import sqlite3
+    con = sqlite3.connect("file:%s?mode=ro" % url, uri=True, timeout=10)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def db_exec(db, sql):
+    """Runs one writing statement; raises DbError with the database's message if refused."""
+    url = _db_url(db)
+    if "://" in url:
+        psql(url, sql)
+        return
+    import sqlite3
+    con = sqlite3.connect(url, timeout=10)
+    try:
+        con.execute(sql)
+        con.commit()
+    except sqlite3.DatabaseError as e:
+        raise DbError(str(e))
+    finally:
+        con.close()
+
+
+def db_tables(db):
+    """The names of the tables and views in the database."""
+    url = _db_url(db)
+    if "://" in url:
+        return {n for (n,) in db_rows(url, "SELECT table_name FROM information_schema.tables"
+                                           " WHERE table_schema = 'public'")}
+    return {n for (n,) in db_rows(url, "SELECT name FROM sqlite_master")}
+
+
+def db_exists(db):
+    """True if the database exists (the file, or the PostgreSQL database)."""
+    url = _db_url(db)
+    if "://" in url:
+        name = url.partition("?")[0].rpartition("/")[2]
+        return bool(db_rows(pg_url_with_db(url, "postgres"),
+                            "SELECT 1 FROM pg_database WHERE datname = ?", (name,)))
+    return os.path.exists(url)
+
+
+def db_raw(db):
+    """Everything the database stores, as bytes, to grep for secrets: the
+    SQLite file and its WAL, or a pg_dump of the data with every bytea also
+    decoded, so a value stored in the clear inside a blob is found too."""
+    url = _db_url(db)
+    if "://" not in url:
+        raw = b""
+        for suffix in ("", "-wal"):
+            if os.path.exists(url + suffix):
+                with open(url + suffix, "rb") as f:
+                    raw += f.read()
+        return raw
+    r = subprocess.run([PG_DUMP_BIN, "--data-only", "-d", url], capture_output=True,
+                       timeout=120, stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        raise DbError(r.stderr.decode("utf-8", "replace").strip())
+    raw = r.stdout
+    decoded = [bytes.fromhex(m.group(1).decode()) for m in
+               re.finditer(rb"\\x([0-9a-f]+)", raw) if len(m.group(1)) % 2 == 0]
+    return raw + b"\n" + b"\n".join(decoded)
+
+
+def another_node(og, gateway=None, extra=None):
+    """Another otpgate node serving og's database with og's secret file (so
+    both read each other's hashes and seals), in a directory of its own."""
+    n = Otpgate.__new__(Otpgate)
+    n.dir = tempdir("og_node_")
+    n.db, n.secret = og.db, og.secret
+    n.sms_log = os.path.join(n.dir, "sms.log")
+    n.gateway = gateway if gateway is not None else og.gateway
+    n.provider, n.provider_key = og.provider, og.provider_key
+    n.extra = list(og.extra if extra is None else extra)
+    n.env, n.runs, n.proc, n._admin = og.env, 0, None, og._admin
+    n.start()
+    return n

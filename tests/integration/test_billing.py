@@ -6,13 +6,13 @@ sums of the ledger entries."""
 import csv
 import io
 import os
-import sqlite3
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (case, eq, expect, local_month, main, ok, stack,  # noqa: E402
                      unique_phone, wait_until)
+from harness import db_raw, db_rows as harness_db_rows  # noqa: E402
 
 SEED_QUERY = """SELECT tenant_id, COUNT(id) as total_sms, SUM(cost) as total_cost
 FROM tenant_sms_ledger
@@ -21,11 +21,7 @@ GROUP BY tenant_id;"""
 
 
 def db_rows(og, sql, args=()):
-    con = sqlite3.connect("file:%s?mode=ro" % og.db, uri=True, timeout=10)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return harness_db_rows(og, sql, args)  # SQLite or PostgreSQL, as the run's backend
 
 
 def ledger_sums(og, tid):
@@ -320,11 +316,7 @@ def codes_and_keys_not_stored_in_clear():
     code = gw.code_for(phone)
     og.wait_message(r["message_id"])
     og.stop()
-    raw = b""
-    for suffix in ("", "-wal"):
-        if os.path.exists(og.db + suffix):
-            with open(og.db + suffix, "rb") as f:
-                raw += f.read()
+    raw = db_raw(og)
     ok(raw, "database files readable")
     ok(code.encode() not in raw, "the OTP code is stored in clear")
     ok(t.key.encode() not in raw, "the tenant key is stored in clear")

@@ -4,13 +4,12 @@ once. SIGTERM and SIGINT exit 0, also with sends in flight."""
 
 import os
 import signal
-import sqlite3
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (case, eq, expect, main, ok, stack, unique_phone,  # noqa: E402
-                     wait_until)
+from harness import (case, db_rows, eq, expect, main, ok, stack,  # noqa: E402
+                     unique_phone, wait_until)
 
 # The dispatcher's lease is 30 s: a message claimed before the crash is
 # retaken only once its lease lapses, so allow twice that.
@@ -18,12 +17,8 @@ RECOVERY_S = 75
 
 
 def ledger(og, tid):
-    con = sqlite3.connect("file:%s?mode=ro" % og.db, uri=True, timeout=10)
-    try:
-        return con.execute("SELECT kind, message_id, amount_paise FROM ledger_entries "
-                           "WHERE tenant_id = ?", (tid,)).fetchall()
-    finally:
-        con.close()
+    return db_rows(og, "SELECT kind, message_id, amount_paise FROM ledger_entries "
+                       "WHERE tenant_id = ?", (tid,))
 
 
 def check_exactly_once(og, t, msg_ids, credit, price=25):

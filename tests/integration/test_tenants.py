@@ -8,8 +8,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (DLT_TEMPLATE_ID, case, eq, expect, main, ok, stack,  # noqa: E402
-                     template_body, tenant_body, unique_phone, wait_until)
+from harness import (DLT_TEMPLATE_ID, case, db_raw, eq, expect, main, ok,  # noqa: E402
+                     stack, template_body, tenant_body, unique_phone, wait_until)
 
 DELETED = (200, 204)
 
@@ -208,11 +208,7 @@ def upstream_key_never_returned():
         ok(secret not in t, "upstream api_key returned: %s" % t[:300])
         ok("xyz123" not in t, "part of upstream api_key returned: %s" % t[:300])
     # Encrypted at rest: the credential is nowhere in the database files.
-    raw = b""
-    for suffix in ("", "-wal"):
-        if os.path.exists(og.db + suffix):
-            with open(og.db + suffix, "rb") as f:
-                raw += f.read()
+    raw = db_raw(og)
     ok(raw and secret.encode() not in raw, "upstream api_key stored in clear in the database")
     ok(og.admin.encode() not in raw, "admin key stored in clear in the database")
 

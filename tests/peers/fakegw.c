@@ -7,7 +7,13 @@
  * what it recorded; POST /_reset forgets it. It is a standalone program built
  * on libmicrohttpd and jansson only, so it shares no code with otpgate.
  *
- *   fakegw --listen 127.0.0.1:PORT [--key REQUIRED_API_KEY]
+ * With a DLT registry (--registry FILE, or POST /_registry with the JSON;
+ * POST /_registry {} turns it off) it scrubs every send as an operator
+ * would (fakegw_scrub.h): a send whose PE-ID, header, template or text
+ * does not match is answered 400 with the operator's code ("code", and at
+ * the start of "message"), and /_received shows each send's "verdict".
+ *
+ *   fakegw --listen 127.0.0.1:PORT [--key REQUIRED_API_KEY] [--registry FILE]
  *
  * It prints "listening PORT" on stdout once it accepts connections (PORT 0
  * picks a free port) and runs until SIGTERM or SIGINT.
@@ -16,6 +22,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include "fakegw_scrub.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -50,6 +57,7 @@ struct fakegw_record {
 	char request_id[FAKEGW_ID_MAX];     /* "" unless accepted */
 	char otp_request_id[FAKEGW_ID_MAX]; /* "" unless accepted */
 	bool verified; /* a code verifies once */
+	const char *verdict; /* "accepted", or the operator's DLT code (a static string) */
 };
 
 /* Everything the handlers share, under one lock. */
@@ -63,6 +71,7 @@ static struct {
 	size_t count;
 	size_t capacity;
 	uint64_t seq; /* never reset, so ids stay unique across /_reset */
+	json_t *registry; /* the DLT registry to scrub against; NULL: no scrub */
 } gw = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* One request's accumulated body. */
@@ -185,6 +194,9 @@ static enum MHD_Result fakegw_send(struct MHD_Connection *conn, const struct fak
 	};
 	const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-API-Key");
 	struct fakegw_record r = {0};
+	struct fakegw_verdict verdict = {0};
+	char message[FAKEGW_SCRUB_REASON_MAX + 32];
+	json_t *registry;
 	char ts[40];
 	int64_t delay_ms = 0;
 	json_t *body;
@@ -203,7 +215,31 @@ static enum MHD_Result fakegw_send(struct MHD_Connection *conn, const struct fak
 		json_decref(body);
 		return fakegw_error(conn, 400, "phoneNumber, templateId and variables are required");
 	}
+	/* The operator's scrub comes before anything else the gateway does. */
 	pthread_mutex_lock(&gw.lock);
+	registry = json_incref(gw.registry);
+	pthread_mutex_unlock(&gw.lock);
+	if (registry)
+		fakegw_scrub(registry, body, &verdict);
+	json_decref(registry);
+	r.verdict = verdict.code ? verdict.code : "accepted";
+	pthread_mutex_lock(&gw.lock);
+	if (verdict.code) {
+		r.mode = FAKEGW_OK;
+		r.status = 400;
+		r.api_key = strdup(key ? key : "");
+		r.body = json_incref(body);
+		if (!r.api_key || !fakegw_record_add(&r)) {
+			free(r.api_key);
+			json_decref(r.body);
+		}
+		pthread_mutex_unlock(&gw.lock);
+		json_decref(body);
+		snprintf(message, sizeof message, "%s: %s", verdict.code, verdict.reason);
+		return fakegw_reply(conn, 400,
+				    json_pack("{s:b, s:s, s:s}", "success", 0, "message", message,
+					      "code", verdict.code));
+	}
 	r.mode = gw.mode;
 	if (r.mode == FAKEGW_SLOW)
 		delay_ms = gw.delay_ms;
@@ -349,13 +385,35 @@ static enum MHD_Result fakegw_received(struct MHD_Connection *conn)
 	for (size_t i = 0; i < gw.count; i++) {
 		const struct fakegw_record *r = &gw.records[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:O, s:s, s:i, s:s}", "api_key",
+		json_array_append_new(list, json_pack("{s:s, s:O, s:s, s:i, s:s, s:s}", "api_key",
 						      r->api_key, "body", r->body, "mode",
 						      fakegw_mode_names[r->mode], "status", r->status,
-						      "message_id", r->message_id));
+						      "message_id", r->message_id, "verdict",
+						      r->verdict ? r->verdict : "accepted"));
 	}
 	pthread_mutex_unlock(&gw.lock);
 	return fakegw_reply(conn, 200, list);
+}
+
+/* Replaces the DLT registry; {} turns the scrub off. */
+static enum MHD_Result fakegw_registry(struct MHD_Connection *conn, const struct fakegw_request *rq)
+{
+	json_t *body = fakegw_parse(rq), *old;
+	char why[128];
+
+	if (!body)
+		return fakegw_error(conn, 400, "the registry must be a JSON object");
+	if (json_object_size(body) > 0 && !fakegw_scrub_registry_valid(body, why, sizeof why)) {
+		json_decref(body);
+		return fakegw_error(conn, 400, why);
+	}
+	pthread_mutex_lock(&gw.lock);
+	old = gw.registry;
+	gw.registry = json_object_size(body) > 0 ? json_incref(body) : NULL;
+	pthread_mutex_unlock(&gw.lock);
+	json_decref(old);
+	json_decref(body);
+	return fakegw_reply(conn, 200, json_pack("{s:b}", "success", 1));
 }
 
 static enum MHD_Result fakegw_reset(struct MHD_Connection *conn)
@@ -389,6 +447,8 @@ static enum MHD_Result fakegw_route(struct MHD_Connection *conn, const char *met
 		return fakegw_received(conn);
 	if (post && strcmp(url, "/_reset") == 0)
 		return fakegw_reset(conn);
+	if (post && strcmp(url, "/_registry") == 0)
+		return fakegw_registry(conn, rq);
 	return fakegw_error(conn, 404, "not found");
 }
 
@@ -464,7 +524,8 @@ static bool fakegw_parse_listen(const char *text, struct sockaddr_in *addr)
 
 static void fakegw_usage(void)
 {
-	fprintf(stderr, "usage: fakegw --listen HOST:PORT [--key REQUIRED_API_KEY]\n");
+	fprintf(stderr, "usage: fakegw --listen HOST:PORT [--key REQUIRED_API_KEY] "
+			"[--registry FILE.json]\n");
 }
 
 int main(int argc, char **argv)
@@ -482,6 +543,21 @@ int main(int argc, char **argv)
 			listen_arg = argv[++i];
 		} else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
 			gw.required_key = argv[++i];
+		} else if (strcmp(argv[i], "--registry") == 0 && i + 1 < argc) {
+			json_error_t jerr;
+			char why[128];
+			const char *path = argv[++i];
+			json_decref(gw.registry);
+			gw.registry = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+			if (!gw.registry) {
+				fprintf(stderr, "fakegw: %s: %s\n", path, jerr.text);
+				return 2;
+			}
+			if (!fakegw_scrub_registry_valid(gw.registry, why, sizeof why)) {
+				fprintf(stderr, "fakegw: %s: %s\n", path, why);
+				json_decref(gw.registry);
+				return 2;
+			}
 		} else {
 			fakegw_usage();
 			return 2;
@@ -521,6 +597,8 @@ out:
 		MHD_stop_daemon(daemon);
 	pthread_mutex_lock(&gw.lock);
 	fakegw_records_clear();
+	json_decref(gw.registry);
+	gw.registry = NULL;
 	pthread_mutex_unlock(&gw.lock);
 	return rc;
 }

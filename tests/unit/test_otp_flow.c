@@ -80,6 +80,11 @@ static void make_tenant(struct fixture *f, const char *id, int64_t credit_paise)
 	snprintf(in.name, sizeof in.name, "Alpha Retail");
 	in.has_sender_header = true;
 	snprintf(in.sender_header, sizeof in.sender_header, "ALPHAR");
+	/* A DLT tenant on its own route (docs/DLT.md), at the price these tests expect. */
+	in.has_pe_id = true;
+	snprintf(in.pe_id, sizeof in.pe_id, "1101234567890123456");
+	in.has_price_paise = true;
+	in.price_paise = 25;
 	assert_int_equal(tenant_create(&f->d, f->c, &audit_cli, &in, &t, NULL), OG_OK);
 
 	memset(&tmpl, 0, sizeof tmpl);

@@ -211,9 +211,12 @@ static void test_body(void **state)
 	len = provider_startmessaging_body(&rq, out, sizeof out);
 	assert_true(len > 0);
 	assert_int_equal(len, strlen(out));
+	/* The DLT chain (peId, senderId) and the text ride along (docs/DLT.md). */
 	assert_string_equal(out, "{\"phoneNumber\":\"+919876543210\","
 				 "\"templateId\":\"1107160000000012345\","
-				 "\"variables\":{\"appName\":\"Alpha Retail\",\"otp\":\"492811\"}}");
+				 "\"variables\":{\"appName\":\"Alpha Retail\",\"otp\":\"492811\"},"
+				 "\"peId\":\"1101234567890123456\",\"senderId\":\"ALPHAR\","
+				 "\"text\":\"Your OTP for Alpha Retail is 492811.\"}");
 	assert_int_equal(provider_startmessaging_body(&rq, tiny, sizeof tiny), 0);
 }
 

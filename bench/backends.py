@@ -1,0 +1,121 @@
+"""Databases for the benchmark, one class per otpgate store driver. A
+scenario asks its backend for a fresh database or for one already holding
+history, and gets back the --db URL to start otpgate with; it never knows
+which database is behind it. bench.py's --db option names the backends to
+run, so a PostgreSQL run is one more class here (fresh: create a database;
+populated: load the same rows with COPY or INSERT ... SELECT; scalar: ask
+psql) and one more entry in BACKENDS, with no change to the scenarios.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+
+import gen_db
+from benchlib import BENCH_DIR, log
+
+SOURCE_DIR = os.path.dirname(BENCH_DIR)
+SQLITE_MIGRATIONS = os.path.join(SOURCE_DIR, "src", "store", "migrations", "sqlite")
+CACHE_MIN_LEDGER_ROWS = 1_000_000  # smaller databases are quicker to make than to copy
+
+
+class SqliteBackend:
+    """Database files in the run's directory. Large populated databases are
+    generated once into cache_dir, keyed by the schema (every migration
+    file) and the generator, and copied for each run, so a run never sees
+    rows an earlier run added."""
+
+    name = "sqlite"
+
+    def __init__(self, spec, binary, workdir, cache_dir):
+        self.binary, self.workdir, self.cache_dir = binary, workdir, cache_dir
+
+    def describe(self):
+        return "SQLite %s (WAL, synchronous=NORMAL: the driver's own settings)" % \
+            sqlite3.sqlite_version
+
+    def fresh(self, label):
+        """The URL of a new, empty database."""
+        path = os.path.join(self.workdir, label + ".db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        return path
+
+    def populated(self, label, tenants, ledger_rows, pending=0):
+        """The URL of a database holding gen_db's history, and its description."""
+        path = self.fresh(label)
+        if ledger_rows < CACHE_MIN_LEDGER_ROWS:
+            self._migrate(path)
+            return path, gen_db.generate(path, tenants, ledger_rows, pending, log=log)
+        os.makedirs(self.cache_dir, exist_ok=True)
+        key = self._cache_key(tenants, ledger_rows, pending)
+        cached = os.path.join(self.cache_dir, "sqlite-%s.db" % key)
+        meta = cached + ".json"
+        if not (os.path.exists(cached) and os.path.exists(meta)):
+            self._drop_stale(keep=cached)
+            log("generating %d tenants and %d ledger rows into %s (cached for later runs)"
+                % (tenants, ledger_rows, cached))
+            tmp = cached + ".tmp"
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            self._migrate(tmp)
+            info = gen_db.generate(tmp, tenants, ledger_rows, pending, log=log)
+            with open(meta, "w") as f:
+                json.dump(info, f)
+            os.replace(tmp, cached)
+        with open(meta) as f:
+            info = json.load(f)
+        log("copying the cached database (%d MiB)" % (os.path.getsize(cached) >> 20))
+        shutil.copyfile(cached, path)
+        return path, info
+
+    def scalar(self, url, sql):
+        """One number from the database, read while otpgate may be running."""
+        con = sqlite3.connect("file:%s?mode=ro" % url, uri=True, timeout=30)
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+
+    def _migrate(self, path):
+        secret = os.path.join(self.workdir, "migrate.secret")
+        r = subprocess.run([self.binary, "migrate", "--db", path, "--secret-file", secret],
+                           capture_output=True, text=True, timeout=300,
+                           stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise RuntimeError("otpgate migrate failed: %s" % r.stderr[-600:])
+
+    def _cache_key(self, tenants, ledger_rows, pending):
+        h = hashlib.sha256()
+        for name in sorted(os.listdir(SQLITE_MIGRATIONS)):
+            with open(os.path.join(SQLITE_MIGRATIONS, name), "rb") as f:
+                h.update(name.encode() + b"\0" + f.read())
+        with open(gen_db.__file__, "rb") as f:
+            h.update(f.read())
+        h.update(("%d/%d/%d" % (tenants, ledger_rows, pending)).encode())
+        return h.hexdigest()[:16]
+
+    def _drop_stale(self, keep):
+        """Removes cached databases of other schemas: each is gigabytes."""
+        for name in os.listdir(self.cache_dir):
+            path = os.path.join(self.cache_dir, name)
+            if name.startswith("sqlite-") and not path.startswith(keep):
+                os.remove(path)
+
+
+BACKENDS = {
+    "sqlite": SqliteBackend,
+}
+
+
+def make_backend(spec, binary, workdir, cache_dir):
+    """The backend for one --db value: "sqlite", or a driver's URL scheme."""
+    name = spec.split(":", 1)[0] if "://" in spec else spec
+    if name not in BACKENDS:
+        raise SystemExit("bench: no benchmark backend for --db %s (have: %s)" %
+                         (spec, ", ".join(sorted(BACKENDS))))
+    return BACKENDS[name](spec, binary, workdir, cache_dir)
