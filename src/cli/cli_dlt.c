@@ -41,7 +41,7 @@ static int cli_dlt_rules(void)
 	};
 	const struct dlt_rule *r;
 
-	for (size_t i = 0; (r = dlt_rule_at(i)) != NULL; i++)
+	for (size_t i = 0; (r = dlt_rules_at(i)) != NULL; i++)
 		printf("%s\t%s\t%s\t%s\n", r->id, kinds[r->kind], r->dlt_code ? r->dlt_code : "-",
 		       r->check);
 	return 0;

@@ -1,12 +1,12 @@
 /*
  * `otpgate rotate-secret`: replaces the deployment secret (docs/SECURITY.md
  * SEC-03..SEC-07). Beside the secret file SECRET it uses SECRET.next (the
- * staged new secret), SECRET.prev (the replaced one, kept so hashes that
- * cannot be recomputed still verify) and SECRET.lock. The steps, each safe
- * to repeat, so running the command again after a crash at any point
- * finishes the rotation:
+ * staged new secret) and SECRET.prev (the replaced one, kept so hashes that
+ * cannot be recomputed still verify). The steps, each safe to repeat, so
+ * running the command again after a crash at any point finishes the
+ * rotation:
  *
- *   1. take SECRET.lock exclusively (a running server holds it shared);
+ *   1. lock SECRET exclusively (a running server holds it shared);
  *   2. stage SECRET.next atomically, unless a crashed run already did;
  *   3. re-encrypt every sealed value and rehash the phone lookups (rekey.c,
  *      one transaction per batch, rows already done are skipped);
@@ -428,7 +428,7 @@ int cli_rotate_secret(int argc, char **argv)
 		fprintf(stderr,
 			busy ? "otpgate: %s is in use (is `otpgate serve` running?); stop it and "
 			       "run the rotation again\n"
-			     : "otpgate: cannot lock %s\n",
+			     : "otpgate: cannot open the secret file %s; nothing to rotate\n",
 			cfg.secret_file);
 		return 1;
 	}

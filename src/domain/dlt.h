@@ -1,7 +1,7 @@
 /*
  * India's DLT rules as otpgate checks them, with no store and no I/O, so
  * every rule can be unit-tested from data and fuzzed. The rule table
- * (DLT-01 ...) is the one list of rules: docs/DLT.md describes each entry,
+ * (dlt_rules.h, DLT-01 ...) is the one list of rules: docs/DLT.md describes each entry,
  * the code cites the IDs in comments, and a refusal names its rule and the
  * operator's delivery code (DOMAIN.md §1, Kaleyra's list).
  *
@@ -17,6 +17,7 @@
 #define OG_DLT_H
 
 #include "base/og_err.h"
+#include "domain/dlt_rules.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -42,67 +43,6 @@ enum dlt_tag {
 	DLT_TAG_CBN,
 	DLT_TAG_EMAIL,
 	DLT__TAGS
-};
-
-/* Where a rule applies. */
-enum dlt_rule_kind {
-	DLT_KIND_SCRUB,   /* on every send, before any hold or upstream call */
-	DLT_KIND_ERROR,   /* at template registration: refused (422 template_rejected) */
-	DLT_KIND_WARNING, /* at template registration: stored and returned */
-	DLT_KIND_FORMAT,  /* at registry input: a PE-ID, header, whitelist entry or limit */
-	DLT_KIND_ROUTE    /* which registry a send goes through */
-};
-
-/* Every rule, in the order of docs/DLT.md. The scrub's rules come first,
- * in the order it checks them. */
-enum dlt_rule_id {
-	DLT_R_PE,               /* DLT-01 */
-	DLT_R_HEADER_REGISTERED,/* DLT-02 */
-	DLT_R_HEADER_ACTIVE,    /* DLT-03 */
-	DLT_R_HEADER_CATEGORY,  /* DLT-04 */
-	DLT_R_HEADER_PE,        /* DLT-05 */
-	DLT_R_TEMPLATE_FOUND,   /* DLT-06 */
-	DLT_R_TEMPLATE_ID,      /* DLT-07 */
-	DLT_R_TEMPLATE_BLACKLISTED, /* DLT-08 */
-	DLT_R_TEMPLATE_ACTIVE,  /* DLT-09 */
-	DLT_R_TEMPLATE_MAPPED,  /* DLT-10 */
-	DLT_R_CONTENT,          /* DLT-11 */
-	DLT_R_VALUE_EMPTY,      /* DLT-12 */
-	DLT_R_VALUE_LENGTH,     /* DLT-13 */
-	DLT_R_VALUE_TAG,        /* DLT-14 */
-	DLT_R_VALUE_URL,        /* DLT-15 */
-	DLT_R_VALUE_CBN,        /* DLT-16 */
-	DLT_R_VALUE_CHARS,      /* DLT-17 */
-	DLT_R_SYNTAX,           /* DLT-20 */
-	DLT_R_FIXED_TEXT,       /* DLT-21 */
-	DLT_R_VARS_MAX,         /* DLT-22 */
-	DLT_R_ADJACENT,         /* DLT-23 */
-	DLT_R_CODE_VAR,         /* DLT-24 */
-	DLT_R_BODY_CHARS,       /* DLT-25 */
-	DLT_R_MAPPED_HEADER_FORMAT, /* DLT-26 */
-	DLT_R_VARS_WARN,        /* DLT-30 */
-	DLT_R_FIXED_SHARE,      /* DLT-31 */
-	DLT_R_OTP_CATEGORY,     /* DLT-32 */
-	DLT_R_FIXED_WHITELIST,  /* DLT-33 */
-	DLT_R_MAPPED_HEADER_REGISTERED, /* DLT-34 */
-	DLT_R_PE_FORMAT,        /* DLT-40 */
-	DLT_R_HEADER_FORMAT,    /* DLT-41 */
-	DLT_R_TEMPLATE_ID_FORMAT, /* DLT-42 */
-	DLT_R_WHITELIST_URL,    /* DLT-43 */
-	DLT_R_WHITELIST_CBN,    /* DLT-44 */
-	DLT_R_VAR_MAX_LEN,      /* DLT-45 */
-	DLT_R_ROUTE_DEFAULT,    /* DLT-50 */
-	DLT_R_ROUTE_OWN,        /* DLT-51 */
-	DLT_R_ROUTE_SHARED,     /* DLT-52 */
-	DLT__RULES
-};
-
-struct dlt_rule {
-	const char *id;       /* "DLT-05" */
-	int kind;             /* enum dlt_rule_kind */
-	const char *dlt_code; /* the operator's code a refusal carries; NULL for lint and format */
-	const char *check;    /* what is checked, one sentence */
-	const char *source;   /* TRAI direction or operator practice */
 };
 
 /* One finding: a refusal or a warning, with the rule it breaks. */
@@ -170,12 +110,6 @@ struct dlt_scrub_input {
 	struct dlt_whitelist whitelist;
 	int var_max_len_default;       /* 0: DLT_VAR_MAX_LEN_DEFAULT */
 };
-
-/** Returns the rule with this id; asserts the id is in range. */
-const struct dlt_rule *dlt_rule(enum dlt_rule_id id);
-
-/** Returns the rule at table position i, or NULL past the end (for listing). */
-const struct dlt_rule *dlt_rule_at(size_t i);
 
 /** Returns a tag's name ("var", "numeric", ...). */
 const char *dlt_tag_name(int tag);

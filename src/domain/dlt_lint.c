@@ -36,7 +36,7 @@ static void dlt_lint_warn(struct dlt_lint_result *out, enum dlt_rule_id rule, co
 	if (out->warning_count == STORE_DLT_WARNINGS_MAX)
 		return; /* the first warnings are enough to act on */
 	w = &out->warnings[out->warning_count++];
-	w->rule = dlt_rule(rule);
+	w->rule = dlt_rules_get(rule);
 	w->field = "body";
 	va_start(ap, fmt);
 	vsnprintf(w->message, sizeof w->message, fmt, ap);

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RETENTION_DETAIL_MAX 256
+#define RETENTION_DETAIL_MAX 512 /* the longest detail below with 19-digit counts fits */
 
 enum og_err retention_days(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			   int *days)

@@ -44,7 +44,7 @@ enum og_err scrub_template_resolve(const struct domain *d, struct store_conn *c,
 				   const struct store_tenant *t, const char *ref,
 				   struct store_template *out, struct og_detail *det)
 {
-	const struct dlt_rule *r = dlt_rule(DLT_R_TEMPLATE_FOUND);
+	const struct dlt_rule *r = dlt_rules_get(DLT_R_TEMPLATE_FOUND);
 	enum og_err rc;
 
 	rc = template_resolve(d, c, t->id, ref, out);

@@ -108,7 +108,7 @@ static enum og_err tenant_apply(const struct domain *d, struct tenant_input *in,
 		if (in->pe_id[0] && !all_digits(in->pe_id)) {
 			og_fail(det, OG_ERR_INVALID_REQUEST, "pe_id", "pe_id must be 1 to 30 digits");
 			if (det)
-				det->rule = dlt_rule(DLT_R_PE_FORMAT)->id; /* DLT-40 */
+				det->rule = dlt_rules_get(DLT_R_PE_FORMAT)->id; /* DLT-40 */
 			return OG_ERR_INVALID_REQUEST;
 		}
 		memcpy(t->pe_id, in->pe_id, sizeof t->pe_id);

@@ -297,7 +297,8 @@ enum og_err store_pg_dlt_usage_route_add(struct store_conn *base, const char *te
 			     NULL);
 }
 
-/* The whole result is in memory before fn runs, as in usage_range. */
+/* The whole result is in memory before fn runs, and one tenant's usage is
+ * read under its wallet lock inside a transaction, as in usage_range. */
 enum og_err store_pg_dlt_usage_route_range(struct store_conn *base, const char *tenant_id,
 					   const char *from_day, const char *to_day,
 					   store_usage_route_fn fn, void *arg)
@@ -314,7 +315,10 @@ enum og_err store_pg_dlt_usage_route_range(struct store_conn *base, const char *
 	store_pg__param_text(&p, to_day);
 	if (tenant_id) {
 		store_pg__param_text(&p, tenant_id);
-		rc = store_pg__exec(c, PG_DLT_USAGE_ROUTE_TENANT, sql_usage_route_tenant, &p, &res);
+		rc = store_pg__row_lock(c, STORE_PG_LOCK_WALLET, tenant_id, NULL, 0);
+		if (rc == OG_OK)
+			rc = store_pg__exec(c, PG_DLT_USAGE_ROUTE_TENANT, sql_usage_route_tenant,
+					    &p, &res);
 	} else {
 		rc = store_pg__exec(c, PG_DLT_USAGE_ROUTE_ALL, sql_usage_route_all, &p, &res);
 	}

@@ -227,7 +227,14 @@ enum og_err store_pg_ledger_usage_add(struct store_conn *base, const char *tenan
 }
 
 /* The whole result is in memory before fn runs, so fn may use this
- * connection for anything, another usage_range included. */
+ * connection for anything, another usage_range included.
+ *
+ * Inside a transaction, one tenant's usage is read under the tenant's
+ * wallet lock: a capture moves a message from the wallet's holds to the
+ * day's usage in one transaction that holds that lock, so a send that
+ * counts "charged today + held now" (ABUSE-05, ABUSE-08) cannot read the
+ * usage from before a capture and the wallet from after it, and miss the
+ * message, as two statements with their own snapshots otherwise could. */
 enum og_err store_pg_ledger_usage_range(struct store_conn *base, const char *tenant_id,
 					const char *from_day, const char *to_day,
 					store_usage_fn fn, void *arg)
@@ -244,7 +251,10 @@ enum og_err store_pg_ledger_usage_range(struct store_conn *base, const char *ten
 	store_pg__param_text(&p, to_day);
 	if (tenant_id) {
 		store_pg__param_text(&p, tenant_id);
-		rc = store_pg__exec(c, PG_USAGE_RANGE_TENANT, sql_usage_range_tenant, &p, &res);
+		rc = store_pg__row_lock(c, STORE_PG_LOCK_WALLET, tenant_id, NULL, 0);
+		if (rc == OG_OK)
+			rc = store_pg__exec(c, PG_USAGE_RANGE_TENANT, sql_usage_range_tenant, &p,
+					    &res);
 	} else {
 		rc = store_pg__exec(c, PG_USAGE_RANGE_ALL, sql_usage_range_all, &p, &res);
 	}

@@ -6,13 +6,13 @@ import os
 import re
 import signal
 import stat
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (HOST, Gateway, Otpgate, _Proc, _track, case, eq, expect,  # noqa: E402
                      free_port, http_call, main, ok, run_cli, tempdir, unique_phone,
                      wait_until)
+from harness import db_exists, db_for, db_tables  # noqa: E402
 
 
 def clean_env(**extra):
@@ -41,19 +41,18 @@ def version_and_help():
 @case
 def migrate_twice_and_secret_file():
     d = tempdir()
-    db, secret = os.path.join(d, "x.db"), os.path.join(d, "x.secret")
+    db, secret = db_for(d, "x.db"), os.path.join(d, "x.secret")
     for i in range(2):
         r = run_cli(["migrate", "--db", db, "--secret-file", secret], env=clean_env())
         eq(r.returncode, 0, "migrate run %d (stderr %s)" % (i + 1, r.stderr[-400:]))
     st = os.stat(secret)
     eq(stat.S_IMODE(st.st_mode), 0o600, "secret file mode")
     eq(st.st_size, 32, "secret file size")
-    con = sqlite3.connect(db)
-    names = {n for (n,) in con.execute("SELECT name FROM sqlite_master")}
-    con.close()
+    names = db_tables(db)
     for n in ("tenants", "tenant_sms_ledger"):
         ok(n in names, "%s exists after migrate" % n)
-    # Without --secret-file the secret is created beside the database.
+    # Without --secret-file the secret is created beside the database (a
+    # SQLite file: a URL has no directory, see config_resolve_secret).
     d2 = tempdir()
     db2 = os.path.join(d2, "y.db")
     r = run_cli(["migrate", "--db", db2], env=clean_env())
@@ -81,7 +80,7 @@ def admin_key_prints_only_a_key():
     ok(os.path.commonprefix(keys), "keys carry a type prefix")
     # A different secret cannot validate the stored hashes.
     d = tempdir()
-    r = run_cli(["admin-key", "--db", os.path.join(d, "z.db"),
+    r = run_cli(["admin-key", "--db", db_for(d, "z.db"),
                  "--secret-file", os.path.join(d, "s")], env=clean_env())
     eq(r.returncode, 0, "admin-key on a new DB")
     expect(og.call("GET", "/v1/tenants", key=r.stdout.strip()), 401, "unauthorized",
@@ -93,7 +92,8 @@ def env_vars_configure_serve():
     gw = Gateway()
     d = tempdir()
     port = free_port()
-    env = clean_env(OTPGATE_LISTEN="%s:%d" % (HOST, port), OTPGATE_DB=os.path.join(d, "e.db"),
+    db = db_for(d, "e.db")
+    env = clean_env(OTPGATE_LISTEN="%s:%d" % (HOST, port), OTPGATE_DB=db,
                     OTPGATE_SECRET_FILE=os.path.join(d, "e.secret"),
                     OTPGATE_PROVIDER="startmessaging", OTPGATE_PROVIDER_URL=gw.url,
                     OTPGATE_PROVIDER_KEY="sm_env_key_1", OTPGATE_PRICE_PAISE="30",
@@ -106,7 +106,7 @@ def env_vars_configure_serve():
     err.close()
     wait_until(lambda: _healthy(port) or not p.alive(), timeout=20, what="env-configured serve")
     ok(p.alive(), "serve exited: %s" % open(os.path.join(d, "err")).read()[-500:])
-    ok(os.path.exists(os.path.join(d, "e.db")), "OTPGATE_DB used")
+    ok(db_exists(db), "OTPGATE_DB used")
     ok(os.path.exists(os.path.join(d, "e.secret")), "OTPGATE_SECRET_FILE used")
     r = run_cli(["admin-key"], env=env)
     eq(r.returncode, 0, "admin-key with OTPGATE_DB")
@@ -158,7 +158,7 @@ def flag_beats_env_and_log_provider_env():
     d = tempdir()
     port = free_port()
     env = clean_env(OTPGATE_LISTEN="%s:%d" % (HOST, free_port()), OTPGATE_PROVIDER="log",
-                    OTPGATE_DB=os.path.join(d, "f.db"))
+                    OTPGATE_DB=db_for(d, "f.db"))
     out, err = open(os.path.join(d, "out"), "wb"), open(os.path.join(d, "err"), "wb")
     p = _track(_Proc([os.environ.get("OTPGATE_BIN", "build/otpgate"), "serve", "--listen",
                       "%s:%d" % (HOST, port)], d, out, err, env=env))

@@ -34,7 +34,7 @@ static void test_rule_table(void **state)
 	size_t n = 0;
 
 	(void)state;
-	for (size_t i = 0; (r = dlt_rule_at(i)) != NULL; i++, n++) {
+	for (size_t i = 0; (r = dlt_rules_at(i)) != NULL; i++, n++) {
 		assert_non_null(r->id);
 		assert_int_equal(strncmp(r->id, "DLT-", 4), 0);
 		assert_non_null(r->check);
@@ -42,12 +42,12 @@ static void test_rule_table(void **state)
 		/* Only the scrub's rules carry an operator code. */
 		assert_true((r->kind == DLT_KIND_SCRUB) == (r->dlt_code != NULL));
 		for (size_t k = 0; k < i; k++)
-			assert_string_not_equal(dlt_rule_at(k)->id, r->id);
+			assert_string_not_equal(dlt_rules_at(k)->id, r->id);
 	}
 	assert_int_equal(n, DLT__RULES);
-	assert_string_equal(dlt_rule(DLT_R_HEADER_PE)->id, "DLT-05");
-	assert_string_equal(dlt_rule(DLT_R_HEADER_PE)->dlt_code, "SNDR-NT-MTCH");
-	assert_string_equal(dlt_rule(DLT_R_CONTENT)->dlt_code, "TL-NT-MTCHD");
+	assert_string_equal(dlt_rules_get(DLT_R_HEADER_PE)->id, "DLT-05");
+	assert_string_equal(dlt_rules_get(DLT_R_HEADER_PE)->dlt_code, "SNDR-NT-MTCH");
+	assert_string_equal(dlt_rules_get(DLT_R_CONTENT)->dlt_code, "TL-NT-MTCHD");
 }
 
 static void test_parse(void **state)

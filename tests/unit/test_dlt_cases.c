@@ -582,8 +582,8 @@ static void test_cases(void **state)
 	}
 	/* The issue asks for at least 40, covering every rule and DLT code. */
 	assert_true(ncases >= 40);
-	for (size_t i = 0; dlt_rule_at(i); i++) {
-		const struct dlt_rule *r = dlt_rule_at(i);
+	for (size_t i = 0; dlt_rules_at(i); i++) {
+		const struct dlt_rule *r = dlt_rules_at(i);
 		if (!json_object_get(seen, r->id))
 			MISS("no case covers %s (%s)\n", r->id, r->check);
 		if (r->dlt_code && !json_object_get(seen, r->dlt_code))

@@ -107,7 +107,8 @@ static bool pg_run(const char *url, const char *sql)
 
 	if (ok) {
 		res = PQexec(db, sql);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
+		     PQresultStatus(res) == PGRES_TUPLES_OK;
 		if (!ok)
 			fprintf(stderr, "%s: %s", sql, PQerrorMessage(db));
 	}
@@ -128,7 +129,8 @@ static int setup(void **state)
 	}
 	f = calloc(1, sizeof *f);
 	assert_non_null(f);
-	snprintf(f->name, sizeof f->name, "og_unit_%d_%ld", (int)getpid(), (long)time(NULL) % 100000);
+	snprintf(f->name, sizeof f->name, "og_unit_%d_%ld", (int)getpid(),
+		 (long)time(NULL) % 100000);
 	url_with_db(base, f->name, f->url);
 	url_with_db(base, "postgres", f->admin_url);
 	/* store_open creates the database, as it does on a fresh server. */
