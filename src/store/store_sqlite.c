@@ -97,6 +97,12 @@ static enum og_err store_sqlite_open(const char *url, struct store **out)
 	s->base.ops = &store_sqlite_ops;
 	memcpy(s->path, path, len + 1);
 	atomic_init(&s->conn_count, 0);
+	rc = store_sqlite__group_init(&s->group);
+	if (rc != OG_OK) {
+		free(s);
+		s = NULL;
+		goto out;
+	}
 
 	/* Open once now, reading the header, so a bad path or a file that is
 	 * not a database fails here rather than at the first request. */
@@ -113,6 +119,8 @@ static enum og_err store_sqlite_open(const char *url, struct store **out)
 	rc = OG_OK;
 out:
 	sqlite3_close(db);
+	if (s)
+		store_sqlite__group_free(&s->group);
 	free(s);
 	return rc;
 }
@@ -122,6 +130,7 @@ static void store_sqlite_close(struct store *base)
 	struct store_sqlite *s = (struct store_sqlite *)base;
 
 	assert(base && base->ops == &store_sqlite_ops);
+	store_sqlite__group_free(&s->group); /* closes the writer connection */
 	assert(atomic_load(&s->conn_count) == 0);
 	free(s);
 }
@@ -198,7 +207,8 @@ static void store_sqlite_conn_close(struct store_conn *base)
 
 	if (!base)
 		return;
-	c = store_sqlite__conn(base);
+	store_sqlite__txn_rollback(base); /* a transaction left open ends here */
+	c = (struct store_sqlite_conn *)base; /* its own, never the writer */
 	s = (struct store_sqlite *)base->store;
 	for (int i = 0; i < SQ__COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
@@ -225,9 +235,12 @@ static enum og_err store_sqlite_run(struct store_sqlite_conn *c, enum store_sqli
 	return rc;
 }
 
-/* IMMEDIATE takes the write lock now, so two transactions that read and
- * then write cannot both read and then fail to upgrade: the second waits
- * at BEGIN (up to the busy timeout) and then reads what the first wrote. */
+/* Plain transactions on the connection itself, for migrations only; the
+ * ops table's begin/commit/rollback are the group commit of
+ * store_sqlite_txn.c. IMMEDIATE takes the write lock now, so two
+ * transactions that read and then write cannot both read and then fail to
+ * upgrade: the second waits at BEGIN (up to the busy timeout) and then
+ * reads what the first wrote. */
 static enum og_err store_sqlite_begin(struct store_conn *base)
 {
 	struct store_sqlite_conn *c = store_sqlite__conn(base);
@@ -381,9 +394,9 @@ const struct store_ops store_sqlite_ops = {
 	.conn_close = store_sqlite_conn_close,
 	.migrate = store_sqlite_migrate,
 	.ping = store_sqlite_ping,
-	.begin = store_sqlite_begin,
-	.commit = store_sqlite_commit,
-	.rollback = store_sqlite_rollback,
+	.begin = store_sqlite__txn_begin, /* group commit; migrate uses the plain three */
+	.commit = store_sqlite__txn_commit,
+	.rollback = store_sqlite__txn_rollback,
 	.tenant_insert = store_sqlite_tenant_insert,
 	.tenant_get = store_sqlite_tenant_get,
 	.tenant_update = store_sqlite_tenant_update,

@@ -3,8 +3,9 @@
  * driver's store and connection structs, the per-connection cache of
  * prepared statements, the one place SQLite result codes become og_err
  * values, and small helpers that bind parameters and read columns with
- * bounds checks. store_sqlite.c holds the connection, transaction and
- * migration code and the ops table; store_sqlite_stmt.c the helpers; each
+ * bounds checks. store_sqlite.c holds the connection and migration code
+ * and the ops table; store_sqlite_txn.c the write transactions (group
+ * commit); store_sqlite_stmt.c the helpers; each
  * store_sqlite_<record>.c the operations on one kind of record (SQLite's
  * btree.h/btreeInt.h split).
  * Internal names that are not static start with store_sqlite__.
@@ -14,8 +15,10 @@
 
 #include "store/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #define STORE_SQLITE_PATH_MAX 1024
 #define STORE_SQLITE_BUSY_TIMEOUT_MS 5000
@@ -29,6 +32,10 @@ enum store_sqlite_stmt {
 	SQ_COMMIT,
 	SQ_ROLLBACK,
 	SQ_PING,
+	/* store_sqlite_txn.c */
+	SQ_SAVEPOINT,
+	SQ_RELEASE,
+	SQ_ROLLBACK_TO,
 	/* store_sqlite_tenant.c */
 	SQ_TENANT_INSERT,
 	SQ_TENANT_GET,
@@ -169,10 +176,36 @@ enum store_sqlite_stmt {
 	SQ__COUNT
 };
 
+#define STORE_SQLITE_GROUP_MAX 64 /* transactions committed together, at most */
+
+struct store_sqlite_conn;
+
+/* A member of a group commit waiting for the end of its group. */
+struct store_sqlite_ticket {
+	enum og_err rc; /* how the group's transaction ended, once done */
+	bool done;
+};
+
+/* The process's write transactions, taken in turn on one writer
+ * connection and committed in groups (store_sqlite_txn.c). */
+struct store_sqlite_group {
+	pthread_mutex_t turn;          /* held by the member writing now */
+	pthread_mutex_t lock;          /* guards waiting and the tickets */
+	pthread_cond_t committed;      /* a group's transaction has ended */
+	int waiting;                   /* threads in begin, waiting for the turn */
+	struct store_sqlite_conn *w;   /* the writer; opened on first use */
+	bool open;                     /* w has a transaction open (with the turn) */
+	size_t members;                /* tickets in w's open transaction */
+	size_t kept;                   /* of them, members whose writes are kept */
+	int wal_frames;                /* the WAL's length after w's last commit */
+	struct store_sqlite_ticket *tickets[STORE_SQLITE_GROUP_MAX];
+};
+
 struct store_sqlite {
 	struct store base;               /* first, so a struct store * converts */
 	char path[STORE_SQLITE_PATH_MAX]; /* what sqlite3_open_v2 is given */
 	atomic_int conn_count;           /* open connections, checked at close */
+	struct store_sqlite_group group; /* the write transactions */
 };
 
 struct store_sqlite_conn {
@@ -180,6 +213,7 @@ struct store_sqlite_conn {
 	sqlite3 *db;                           /* used by one thread only */
 	sqlite3_stmt *stmt[SQ__COUNT];         /* prepared on first use, NULL before */
 	const char *stmt_sql[SQ__COUNT];       /* the text each was prepared from */
+	struct store_sqlite_conn *txn;         /* the writer, while in a transaction */
 };
 
 /* A text name for each value of a C enum, as stored in a column. */
@@ -204,8 +238,24 @@ extern const struct store_sqlite_enum store_sqlite__route;        /* enum store_
 extern const struct store_sqlite_enum store_sqlite__dlt_category; /* enum store_dlt_category */
 extern const struct store_sqlite_enum store_sqlite__dlt_status;   /* enum store_dlt_status */
 
-/** Returns the driver's connection behind c (asserting that it is one). */
+/** Returns the driver's connection behind c (asserting that it is one): the
+ *  shared writer while c is in a write transaction, else c's own. */
 struct store_sqlite_conn *store_sqlite__conn(struct store_conn *c);
+
+/** Prepares the group commit state of a store; OG_ERR_INTERNAL on failure. */
+enum og_err store_sqlite__group_init(struct store_sqlite_group *g);
+
+/** Closes the writer connection and frees the group; no transaction may be open. */
+void store_sqlite__group_free(struct store_sqlite_group *g);
+
+/** Starts a write transaction on c: a savepoint in the writer's transaction. */
+enum og_err store_sqlite__txn_begin(struct store_conn *c);
+
+/** Ends c's transaction; OG_OK once the group COMMIT that includes it succeeded. */
+enum og_err store_sqlite__txn_commit(struct store_conn *c);
+
+/** Undoes c's transaction, if one is open, once its group has ended. */
+void store_sqlite__txn_rollback(struct store_conn *c);
 
 /** Converts a SQLite result code; the only place that does. Logs real failures.
  *  db may be NULL; what names the failed step for the log. */

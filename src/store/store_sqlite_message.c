@@ -322,6 +322,7 @@ enum og_err store_sqlite_message_outbox_claim(struct store_conn *base, int64_t n
 	rc = base->ops->begin(base);
 	if (rc != OG_OK)
 		return rc;
+	c = store_sqlite__conn(base); /* inside the transaction: the writer */
 	rc = store_sqlite__prepare(c, SQ_OUTBOX_CLAIM_SELECT, sql_claim_select, &st);
 	if (rc != OG_OK)
 		goto out;

@@ -47,8 +47,13 @@ enum og_err store_sqlite__err(sqlite3 *db, int sqlite_rc, const char *what)
 
 struct store_sqlite_conn *store_sqlite__conn(struct store_conn *c)
 {
+	struct store_sqlite_conn *own;
+
 	assert(c && c->ops == &store_sqlite_ops);
-	return (struct store_sqlite_conn *)c;
+	own = (struct store_sqlite_conn *)c;
+	/* Inside a write transaction every operation runs on the writer
+	 * (store_sqlite_txn.c), so it sees the transaction's own writes. */
+	return own->txn ? own->txn : own;
 }
 
 enum og_err store_sqlite__prepare(struct store_sqlite_conn *c, enum store_sqlite_stmt id,
