@@ -218,6 +218,11 @@ class WrkBackground:
                                   stderr=subprocess.STDOUT, text=True,
                                   stdin=subprocess.DEVNULL)
 
+    def interrupt(self):
+        """Ends the run now; wrk still prints its summary."""
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGINT)
+
     def result(self):
         out, _ = self.p.communicate(timeout=self.duration + 120)
         with open(os.path.join(self.workdir, "wrk-%s.txt" % self.label), "w") as f:
@@ -366,6 +371,11 @@ class Otpgate:
 
     def sent(self):
         return self.metric("otpgate_sms_total", 'outcome="sent"')
+
+    def answered(self, route, status):
+        """Requests answered on a route pattern with a status, so far."""
+        return self.metric("otpgate_http_requests_total",
+                           'route="%s",status="%d"' % (route, status))
 
     def stop(self):
         rc = self.proc.stop()

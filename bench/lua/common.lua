@@ -28,9 +28,22 @@ end
 -- A distinct Indian mobile number for the n-th request of this thread:
 -- +91 9 then 9 digits. base separates scenarios of one run, and each thread
 -- owns a 100-million block, so no two requests of a run share a number
--- (a per-phone rate limit would otherwise refuse them).
+-- (the per-phone rate limit would otherwise refuse them). The counter's low
+-- five digits lead, so consecutive requests fall in different prefixes (a
+-- prefix is the number less its last 4 digits), as real users' numbers do,
+-- and the per-prefix limit sees one send per 100,000.
 function bench.phone(base, n)
-	return string.format("+919%09d", (base + tix * 100000000 + n) % 1000000000)
+	local v = (base + tix * 100000000 + n) % 1000000000
+	return string.format("+919%05d%04d", v % 100000, math.floor(v / 100000))
+end
+
+-- An end user's address for the n-th request, sent as client_ip the way a
+-- backend forwards its user's address, so the per-IP limit counts users,
+-- not the one machine running wrk.
+function bench.client_ip(n)
+	local v = (tix * 7000000 + n) % 16777216
+	return string.format("10.%d.%d.%d", math.floor(v / 65536), math.floor(v / 256) % 256,
+		v % 256)
 end
 
 function done(summary, latency, requests)

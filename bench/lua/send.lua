@@ -1,4 +1,5 @@
--- POST /v1/otp/send, each request to a new phone number.
+-- POST /v1/otp/send, each request to a new phone number from a new end
+-- user's address (client_ip).
 -- Arguments: key=API_KEY base=N [tenants=N prefix=ID_PREFIX]
 --   Without tenants the key is a tenant key and the body names no tenant.
 --   With tenants=N the key is a send key, and request n names tenant
@@ -24,10 +25,11 @@ function request()
 		-- Each thread starts at its own tenant so both threads do not
 		-- walk the tenants in step.
 		local t = (n + tix * 7919) % tenants
-		body = string.format('{"tenant_id":"%s%05d","phone":"%s"}', prefix, t,
-			bench.phone(base, n))
+		body = string.format('{"tenant_id":"%s%05d","phone":"%s","client_ip":"%s"}',
+			prefix, t, bench.phone(base, n), bench.client_ip(n))
 	else
-		body = string.format('{"phone":"%s"}', bench.phone(base, n))
+		body = string.format('{"phone":"%s","client_ip":"%s"}', bench.phone(base, n),
+			bench.client_ip(n))
 	end
 	return wrk.format("POST", "/v1/otp/send", headers, body)
 end

@@ -174,40 +174,37 @@ static void outbox_describe_metrics(void)
 			 "Messages by final outcome: sent (charged) or failed (released).");
 }
 
-enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
-			  const struct store_message *claimed, const struct outbox_outcome *o)
+/* One settlement inside an open transaction: re-read the message, give it
+ * its new status, and capture or release its hold. *verdict comes back as
+ * the verdict applied (a retry past its bounds becomes a rejection), or -1
+ * when the outcome is stale and nothing was written. */
+static enum og_err outbox_settle_in(const struct domain *d, struct store_conn *c,
+				    const struct store_message *claimed,
+				    const struct outbox_outcome *o, struct store_message *m,
+				    int *verdict)
 {
-	struct store_message *m;
 	int64_t now = domain_now_ms(d);
-	int verdict = o->verdict;
-	const char *event;
 	enum og_err rc;
 
-	m = malloc(sizeof *m);
-	if (!m)
-		return OG_ERR_NOMEM;
-	rc = c->ops->begin(c);
-	if (rc != OG_OK)
-		goto out;
+	*verdict = -1;
 	rc = c->ops->message_get(c, claimed->tenant_id, claimed->id, m);
 	if (rc != OG_OK)
-		goto out;
+		return rc;
 	if (m->status != STORE_MSG_SENDING || m->lease_until_ms != claimed->lease_until_ms) {
 		/* Settled already, or retaken by a newer claim: not ours. */
-		c->ops->rollback(c);
 		log_warn("outbox.stale_outcome", "{s:s, s:s}", "tenant_id", m->tenant_id,
 			 "message_id", m->id);
-		goto out;
+		return OG_OK;
 	}
-	if (verdict == OUTBOX_RETRY &&
+	*verdict = o->verdict;
+	if (*verdict == OUTBOX_RETRY &&
 	    (m->attempts >= OUTBOX_ATTEMPTS_MAX || now - m->created_at_ms >= OUTBOX_AGE_MAX_MS))
-		verdict = OUTBOX_REJECTED; /* retries are bounded in count and age */
+		*verdict = OUTBOX_REJECTED; /* retries are bounded in count and age */
 	memcpy(m->provider, o->provider, sizeof m->provider);
 	memcpy(m->error, o->error, sizeof m->error);
 	m->updated_at_ms = now;
-	switch (verdict) {
+	switch (*verdict) {
 	case OUTBOX_SENT:
-		event = "sms.sent";
 		m->status = STORE_MSG_SENT;
 		m->sent_at_ms = now;
 		memcpy(m->provider_message_id, o->provider_message_id,
@@ -216,12 +213,10 @@ enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
 		rc = ledger_capture_route(d, c, m->tenant_id, m->id, m->cost_paise, m->route);
 		break;
 	case OUTBOX_RETRY:
-		event = "sms.retry";
 		m->status = STORE_MSG_QUEUED;
 		m->next_attempt_at_ms = now + outbox_backoff_ms(m->attempts);
 		break;
 	default:
-		event = "sms.failed";
 		m->status = STORE_MSG_FAILED;
 		outbox_wipe_payload(m);
 		rc = ledger_release(d, c, m->tenant_id, m->id, m->cost_paise);
@@ -231,10 +226,22 @@ enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
 	}
 	if (rc == OG_OK)
 		rc = c->ops->message_update(c, m);
-	if (rc == OG_OK)
-		rc = c->ops->commit(c);
-	if (rc != OG_OK)
-		goto out;
+	return rc;
+}
+
+/* Counts and logs a settlement once it is committed. */
+static void outbox_settled(const struct store_message *claimed, const struct outbox_outcome *o,
+			   int verdict, int attempts)
+{
+	static const char *const events[] = {
+		[OUTBOX_SENT] = "sms.sent",
+		[OUTBOX_RETRY] = "sms.retry",
+		[OUTBOX_REJECTED] = "sms.failed",
+	};
+
+	if (verdict < 0)
+		return;
+	assert((size_t)verdict < sizeof events / sizeof events[0]);
 	pthread_once(&outbox_metrics_once, outbox_describe_metrics);
 	if (verdict == OUTBOX_SENT)
 		metrics_count("otpgate_sms_total", "outcome=\"sent\"", 1);
@@ -242,11 +249,81 @@ enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
 		metrics_count("otpgate_sms_total", "outcome=\"failed\"", 1);
 	/* The error text can quote the gateway, which may echo the number, so
 	 * it stays in the message record and out of the log. */
-	log_info(event, "{s:s, s:s, s:s, s:i}", "tenant_id", m->tenant_id, "message_id", m->id,
-		 "provider", m->provider, "attempts", m->attempts);
-out:
-	if (rc != OG_OK)
-		c->ops->rollback(c);
+	log_info(events[verdict], "{s:s, s:s, s:s, s:i}", "tenant_id", claimed->tenant_id,
+		 "message_id", claimed->id, "provider", o->provider, "attempts", attempts);
+}
+
+enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
+			  const struct store_message *claimed, const struct outbox_outcome *o)
+{
+	struct store_message *m;
+	int verdict = -1;
+	enum og_err rc;
+
+	m = malloc(sizeof *m);
+	if (!m)
+		return OG_ERR_NOMEM;
+	rc = c->ops->begin(c);
+	if (rc == OG_OK)
+		rc = outbox_settle_in(d, c, claimed, o, m, &verdict);
+	if (rc == OG_OK && verdict >= 0)
+		rc = c->ops->commit(c);
+	if (rc == OG_OK)
+		outbox_settled(claimed, o, verdict, m->attempts);
+	c->ops->rollback(c); /* a stale outcome wrote nothing; a failure undoes its part */
 	free(m);
 	return rc;
+}
+
+/* True if settlement a must be taken before b: by tenant, then message. */
+static bool outbox_settle_before(const struct outbox_settlement *a,
+				 const struct outbox_settlement *b)
+{
+	int by_tenant = strcmp(a->claimed->tenant_id, b->claimed->tenant_id);
+
+	return by_tenant < 0 || (by_tenant == 0 && strcmp(a->claimed->id, b->claimed->id) < 0);
+}
+
+/* The settlements are taken in (tenant_id, message id) order, whatever
+ * order they finished in: each locks its message and its tenant's wallet,
+ * and on PostgreSQL two dispatchers (on two nodes) settling batches that
+ * share tenants would deadlock if they locked the wallets in different
+ * orders (docs/SCALING.md). */
+enum og_err outbox_settle_many(const struct domain *d, struct store_conn *c,
+			       struct outbox_settlement *s, size_t n)
+{
+	size_t order[OUTBOX_SETTLE_MAX];
+	struct store_message *m;
+	enum og_err rc;
+
+	assert(n <= OUTBOX_SETTLE_MAX);
+	if (n == 0)
+		return OG_OK;
+	m = malloc(sizeof *m);
+	if (!m)
+		return OG_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) { /* insertion sort: n is at most a batch */
+		size_t j = i;
+
+		for (; j > 0 && outbox_settle_before(&s[i], &s[order[j - 1]]); j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	rc = c->ops->begin(c);
+	for (size_t k = 0; rc == OG_OK && k < n; k++) {
+		size_t i = order[k];
+
+		s[i].verdict = -1;
+		rc = outbox_settle_in(d, c, s[i].claimed, &s[i].outcome, m, &s[i].verdict);
+		s[i].attempts = m->attempts;
+	}
+	if (rc == OG_OK)
+		rc = c->ops->commit(c);
+	c->ops->rollback(c);
+	free(m);
+	if (rc != OG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		outbox_settled(s[i].claimed, &s[i].outcome, s[i].verdict, s[i].attempts);
+	return OG_OK;
 }

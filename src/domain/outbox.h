@@ -68,6 +68,21 @@ enum og_err outbox_route(const struct domain *d, struct store_conn *c, const cha
 enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
 			  const struct store_message *m, const struct outbox_outcome *o);
 
+#define OUTBOX_SETTLE_MAX 256 /* settlements in one transaction */
+
+/* One attempt's outcome for outbox_settle_many. */
+struct outbox_settlement {
+	const struct store_message *claimed; /* as claimed; the caller's */
+	struct outbox_outcome outcome;
+	int verdict;  /* out: the verdict applied, or -1 for a stale outcome */
+	int attempts; /* out: the message's attempts */
+};
+
+/** Settles n (<= OUTBOX_SETTLE_MAX) outcomes in one transaction, as outbox_settle
+ *  would one by one; on failure nothing is settled: settle them one by one then. */
+enum og_err outbox_settle_many(const struct domain *d, struct store_conn *c,
+			       struct outbox_settlement *s, size_t n);
+
 /** Returns the delay before retry number `attempts` (1-based), with jitter. */
 int64_t outbox_backoff_ms(int attempts);
 

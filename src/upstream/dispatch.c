@@ -8,6 +8,11 @@
  * classified and settled through outbox_settle, which captures, releases or
  * reschedules the message's hold in one transaction.
  *
+ * Outcomes are not settled one transaction each: they wait in a list, and
+ * after each round of claims or of finished transfers the whole list is
+ * settled in one transaction (outbox_settle_many), or one by one if that
+ * fails, so one bad outcome never holds the others back.
+ *
  * Crash safety rests on the outbox lease, not on this thread: a claimed
  * message is SENDING until settled, and one whose settle never happens (a
  * crash, kill -9, or a stop that ran out of drain time) is claimed again once
@@ -54,6 +59,9 @@ struct dispatch_slot {
 	size_t response_len;
 	bool response_cut; /* the reply was longer than response holds */
 	char curl_error[UPSTREAM_CURL_ERROR_MAX];
+	/* Set while the slot's outcome waits in the settle list. */
+	struct upstream_result result;
+	bool from_upstream; /* the verdict came from a provider */
 };
 
 struct dispatch {
@@ -70,6 +78,11 @@ struct dispatch {
 	struct dispatch_slot *slots; /* inflight_max of them */
 	size_t inflight;             /* busy slots */
 	struct store_message claimed[OUTBOX_CLAIM_MAX];
+	/* Outcomes waiting to be settled together (dispatch_flush); each slot
+	 * is in the list at most once, and stays busy until settled. */
+	struct dispatch_slot *done[DISPATCH_INFLIGHT_MAX];
+	struct outbox_settlement settle[DISPATCH_INFLIGHT_MAX];
+	size_t done_count;
 	pthread_t thread;
 	atomic_bool stopping;
 	atomic_bool wake_pending; /* dispatch_wake ran since the last claim */
@@ -136,63 +149,120 @@ static void dispatch_slot_clear(struct dispatch_slot *slot)
 	slot->busy = false;
 }
 
-/* Settles one attempt and counts it. from_upstream says whether the verdict
- * came from a provider, as opposed to a message we could not even send. */
-static void dispatch_settle(struct dispatch *dp, struct store_conn *c, struct dispatch_slot *slot,
-			    const char *provider, const struct upstream_result *res,
-			    bool from_upstream)
+/* The outcome to record for a slot's result. */
+static void dispatch_outcome(const struct dispatch_slot *slot, struct outbox_outcome *oc)
 {
 	static const int verdicts[] = {
 		[UPSTREAM_ACCEPTED] = OUTBOX_SENT,
 		[UPSTREAM_TRANSIENT] = OUTBOX_RETRY,
 		[UPSTREAM_PERMANENT] = OUTBOX_REJECTED,
 	};
-	struct outbox_outcome oc;
-	char label[DISPATCH_LABEL_MAX];
-	enum og_err rc = OG_OK;
+	const struct upstream_result *res = &slot->result;
+	const char *provider = slot->provider ? slot->provider->name : slot->route.provider;
 
 	assert(res->verdict >= 0 && (size_t)res->verdict < sizeof verdicts / sizeof verdicts[0]);
-	memset(&oc, 0, sizeof oc);
-	oc.verdict = verdicts[res->verdict];
-	upstream_text_copy(oc.provider, sizeof oc.provider, provider, strlen(provider));
-	memcpy(oc.provider_message_id, res->provider_message_id, sizeof oc.provider_message_id);
-	memcpy(oc.error, res->error, sizeof oc.error);
+	memset(oc, 0, sizeof *oc);
+	oc->verdict = verdicts[res->verdict];
+	upstream_text_copy(oc->provider, sizeof oc->provider, provider, strlen(provider));
+	memcpy(oc->provider_message_id, res->provider_message_id, sizeof oc->provider_message_id);
+	memcpy(oc->error, res->error, sizeof oc->error);
+}
+
+/* Settles one outcome on its own, retrying while the store is busy. */
+static enum og_err dispatch_settle_one(struct dispatch *dp, struct store_conn *c,
+				       struct dispatch_slot *slot, const struct outbox_outcome *oc)
+{
+	enum og_err rc = OG_OK;
+
 	for (int tries = 1; tries <= DISPATCH_SETTLE_TRIES_MAX; tries++) {
-		rc = outbox_settle(dp->domain, c, &slot->msg, &oc);
+		rc = outbox_settle(dp->domain, c, &slot->msg, oc);
 		if (rc != OG_ERR_BUSY)
 			break;
 		if (tries < DISPATCH_SETTLE_TRIES_MAX)
 			dispatch_pause_ms((int64_t)DISPATCH_SETTLE_PAUSE_MS * tries);
 	}
-	snprintf(label, sizeof label, "outcome=\"%s\"", dispatch_verdict_name(oc.verdict));
+	return rc;
+}
+
+/* Counts and logs one settled attempt (rc: how its settling went). */
+static void dispatch_report(const struct dispatch_slot *slot, const struct outbox_outcome *oc,
+			    enum og_err rc)
+{
+	const struct upstream_result *res = &slot->result;
+	char label[DISPATCH_LABEL_MAX];
+
+	snprintf(label, sizeof label, "outcome=\"%s\"", dispatch_verdict_name(oc->verdict));
 	metrics_count("otpgate_upstream_attempts_total", label, 1);
-	if (from_upstream && oc.verdict != OUTBOX_SENT) {
-		snprintf(label, sizeof label, "provider=\"%s\"", oc.provider);
+	if (slot->from_upstream && oc->verdict != OUTBOX_SENT) {
+		snprintf(label, sizeof label, "provider=\"%s\"", oc->provider);
 		metrics_count("otpgate_upstream_errors_total", label, 1);
 	}
 	/* outbox_settle logs each settled message; this line adds the HTTP
 	 * detail of the attempt. The upstream's own words may echo the number
 	 * or the text, so only errors of our making (no reply) go in verbatim. */
-	log_event(oc.verdict == OUTBOX_SENT ? LOG_DEBUG : LOG_WARN, "sms.attempt",
+	log_event(oc->verdict == OUTBOX_SENT ? LOG_DEBUG : LOG_WARN, "sms.attempt",
 		  "{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "tenant_id", slot->msg.tenant_id,
-		  "message_id", slot->msg.id, "to", slot->msg.phone_masked, "provider", oc.provider,
-		  "outcome", dispatch_verdict_name(oc.verdict), "attempt", slot->msg.attempts,
+		  "message_id", slot->msg.id, "to", slot->msg.phone_masked, "provider", oc->provider,
+		  "outcome", dispatch_verdict_name(oc->verdict), "attempt", slot->msg.attempts,
 		  "http_status", (json_int_t)res->http_status, "error",
-		  res->http_status == 0 ? oc.error : "");
+		  res->http_status == 0 ? oc->error : "");
 	if (rc != OG_OK) {
 		/* The message stays SENDING and is retaken when its lease ends. */
 		log_error("sms.settle_failed", "{s:s, s:s, s:s, s:s}", "tenant_id",
 			  slot->msg.tenant_id, "message_id", slot->msg.id, "outcome",
-			  dispatch_verdict_name(oc.verdict), "reason", og_err_strerror(rc));
+			  dispatch_verdict_name(oc->verdict), "reason", og_err_strerror(rc));
 	}
 }
 
-/* Settles a message that never reached a provider, and frees its slot. */
-static void dispatch_give_up(struct dispatch *dp, struct store_conn *c, struct dispatch_slot *slot,
-			     const char *provider, const struct upstream_result *res)
+/* Queues a slot's result for dispatch_flush; the slot stays busy until then.
+ * from_upstream says whether the verdict came from a provider, as opposed to
+ * a message we could not even send. */
+static void dispatch_settle(struct dispatch *dp, struct dispatch_slot *slot,
+			    const struct upstream_result *res, bool from_upstream)
 {
-	dispatch_settle(dp, c, slot, provider, res, false);
-	dispatch_slot_clear(slot);
+	assert(dp->done_count < DISPATCH_INFLIGHT_MAX);
+	slot->result = *res;
+	slot->from_upstream = from_upstream;
+	slot->busy = true;
+	dp->done[dp->done_count++] = slot;
+}
+
+/* Settles every queued outcome: in one transaction, or one by one if that
+ * fails; then counts, logs and frees their slots. */
+static void dispatch_flush(struct dispatch *dp, struct store_conn *c)
+{
+	size_t n = dp->done_count;
+	enum og_err rc = OG_OK;
+
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		dp->settle[i].claimed = &dp->done[i]->msg;
+		dispatch_outcome(dp->done[i], &dp->settle[i].outcome);
+	}
+	for (int tries = 1; tries <= DISPATCH_SETTLE_TRIES_MAX; tries++) {
+		rc = outbox_settle_many(dp->domain, c, dp->settle, n);
+		if (rc != OG_ERR_BUSY)
+			break;
+		if (tries < DISPATCH_SETTLE_TRIES_MAX)
+			dispatch_pause_ms((int64_t)DISPATCH_SETTLE_PAUSE_MS * tries);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct dispatch_slot *slot = dp->done[i];
+		enum og_err one = rc == OG_OK ? OG_OK
+					      : dispatch_settle_one(dp, c, slot, &dp->settle[i].outcome);
+		dispatch_report(slot, &dp->settle[i].outcome, one);
+		dispatch_slot_clear(slot);
+	}
+	explicit_bzero(dp->settle, n * sizeof dp->settle[0]);
+	dp->done_count = 0;
+}
+
+/* Queues the outcome of a message that never reached a provider. */
+static void dispatch_give_up(struct dispatch *dp, struct dispatch_slot *slot,
+			     const struct upstream_result *res)
+{
+	dispatch_settle(dp, slot, res, false);
 }
 
 static size_t dispatch_write(char *data, size_t size, size_t nmemb, void *arg)
@@ -289,7 +359,7 @@ static void dispatch_begin(struct dispatch *dp, struct store_conn *c,
 	if (rc != OG_OK) {
 		upstream_fail(&res, UPSTREAM_PERMANENT, "message payload cannot be opened: %s",
 			      og_err_strerror(rc));
-		dispatch_give_up(dp, c, slot, "", &res);
+		dispatch_give_up(dp, slot, &res);
 		return;
 	}
 	rc = outbox_route(dp->domain, c, slot->msg.tenant_id, &slot->route);
@@ -299,7 +369,7 @@ static void dispatch_begin(struct dispatch *dp, struct store_conn *c,
 
 		upstream_fail(&res, transient ? UPSTREAM_TRANSIENT : UPSTREAM_PERMANENT,
 			      "tenant route cannot be resolved: %s", og_err_strerror(rc));
-		dispatch_give_up(dp, c, slot, "", &res);
+		dispatch_give_up(dp, slot, &res);
 		return;
 	}
 	dispatch_route_fallbacks(dp, &slot->route);
@@ -307,32 +377,30 @@ static void dispatch_begin(struct dispatch *dp, struct store_conn *c,
 			       &slot->instance)) {
 		upstream_fail(&res, UPSTREAM_PERMANENT, "unknown provider \"%s\"",
 			      slot->route.provider);
-		dispatch_give_up(dp, c, slot, slot->route.provider, &res);
+		dispatch_give_up(dp, slot, &res);
 		return;
 	}
 	dispatch_request_fill(slot);
 	if (slot->provider->deliver) {
 		slot->provider->deliver(slot->instance, &slot->rq, &res);
-		dispatch_settle(dp, c, slot, slot->provider->name, &res, true);
-		dispatch_slot_clear(slot);
+		dispatch_settle(dp, slot, &res, true);
 		return;
 	}
 	if (!slot->easy)
 		slot->easy = curl_easy_init();
 	if (!slot->easy) {
 		upstream_fail(&res, UPSTREAM_TRANSIENT, "out of memory for a transfer");
-		dispatch_give_up(dp, c, slot, slot->provider->name, &res);
+		dispatch_give_up(dp, slot, &res);
 		return;
 	}
 	dispatch_easy_setup(dp, slot);
 	if (!slot->provider->prepare(slot->instance, &slot->rq, slot->easy, &slot->xf, &res)) {
-		dispatch_settle(dp, c, slot, slot->provider->name, &res, true);
-		dispatch_slot_clear(slot);
+		dispatch_settle(dp, slot, &res, true);
 		return;
 	}
 	if (curl_multi_add_handle(dp->multi, slot->easy) != CURLM_OK) {
 		upstream_fail(&res, UPSTREAM_TRANSIENT, "transfer could not be started");
-		dispatch_give_up(dp, c, slot, slot->provider->name, &res);
+		dispatch_give_up(dp, slot, &res);
 		return;
 	}
 	slot->busy = true;
@@ -362,6 +430,7 @@ static bool dispatch_claim(struct dispatch *dp, struct store_conn *c)
 	assert(n <= want);
 	for (size_t i = 0; i < n; i++)
 		dispatch_begin(dp, c, &dp->claimed[i]);
+	dispatch_flush(dp, c); /* what was settled at once: synchronous providers, failures */
 	/* The claimed copies hold sealed payloads only, but need not linger. */
 	explicit_bzero(dp->claimed, n * sizeof dp->claimed[0]);
 	return n == want;
@@ -404,9 +473,9 @@ static void dispatch_reap(struct dispatch *dp, struct store_conn *c)
 		};
 		memset(&res, 0, sizeof res);
 		slot->provider->classify(slot->instance, &rsp, &res);
-		dispatch_settle(dp, c, slot, slot->provider->name, &res, true);
-		dispatch_slot_clear(slot);
+		dispatch_settle(dp, slot, &res, true);
 	}
+	dispatch_flush(dp, c);
 }
 
 /* Gives up on every transfer still running. Their messages stay SENDING

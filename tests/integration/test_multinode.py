@@ -7,6 +7,7 @@ the whole API and runs a dispatcher on the shared outbox:
 - a node killed with kill -9 while it holds claimed messages: another node
   retakes them once the lease runs out, and every message is still captured
   or released exactly once (checked in the ledger);
+- nodes migrating one fresh database at once apply each migration once;
 - a per-phone limit holds across nodes;
 - a tenant changed through node A is seen by node B on its next request."""
 
@@ -17,8 +18,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Gateway, Otpgate, another_node, case, db_rows, eq, expect,  # noqa: E402
-                     main, ok, pg_backend, unique_phone, wait_until)
+from harness import (Gateway, Otpgate, another_node, case, db_for, db_rows, eq,  # noqa: E402
+                     expect, main, ok, pg_backend, run_cli, tempdir, unique_phone,
+                     wait_until)
 
 PRICE = 25          # paise, tenant_body's price
 LEASE_S = 30        # OUTBOX_LEASE_MS: a claim not settled by then is retaken
@@ -94,6 +96,33 @@ def concurrent_sends_spend_the_balance_exactly_once():
 
 
 @case(timeout=240)
+def many_tenants_on_three_nodes_settle_exactly_once():
+    """Sends of several tenants at once on every node, settled by three
+    dispatchers in parallel: no request fails, every SMS goes out once, and
+    every tenant's ledger and wallet agree to the paisa."""
+    gw = Gateway()
+    nodes = three_nodes(gw)
+    tenants = [nodes[i % 3].setup_tenant(credit=10000) for i in range(4)]
+    per_tenant = 15
+    jobs = [(tenants[i % 4], nodes[i % 3], unique_phone()) for i in range(4 * per_tenant)]
+    results = fire([(lambda t=t, n=n, p=p: (t, p, n.call("POST", "/v1/otp/send", {"phone": p},
+                                                           t.key))) for t, n, p in jobs])
+    for t, p, r in results:
+        expect(r, 202, msg="send for %s to %s" % (t.id, p))
+    for t in tenants:
+        wait_until(lambda t=t: nodes[2].wallet(t.id)["held_paise"] == 0, timeout=60,
+                   what="%s settled" % t.id)
+    for t, p, r in results:
+        eq(len(gw.sends(p)), 1, "SMS to %s sent once" % p)
+    for t in tenants:
+        mids = [r[2]["message_id"] for tt, _, r in results if tt is t]
+        eq(settled_once(nodes[0], t.id, mids), per_tenant, "%s captures" % t.id)
+        w = nodes[1].wallet(t.id)
+        eq((w["balance_paise"], w["held_paise"]), (10000 - per_tenant * PRICE, 0),
+           "%s wallet" % t.id)
+
+
+@case(timeout=240)
 def kill9_with_claims_is_recovered_by_another_node():
     ok(pg_backend(), "several nodes need the PostgreSQL backend")
     gw = Gateway()
@@ -122,6 +151,33 @@ def kill9_with_claims_is_recovered_by_another_node():
        "wallet after recovery")
     eq(db_rows(b, "SELECT count(*) FROM messages WHERE tenant_id = ?"
                   " AND status IN ('queued', 'sending')", (t.id,))[0][0], 0, "outbox drained")
+
+
+@case(timeout=120)
+def nodes_starting_at_once_migrate_once():
+    """Three migrations of one fresh database at the same moment: each waits
+    for the advisory lock, one applies every file, the others find nothing
+    left, and every version is recorded once."""
+    ok(pg_backend(), "several nodes need the PostgreSQL backend")
+    d = tempdir()
+    db = db_for(d)
+    secret = os.path.join(d, "secret")
+    gate = threading.Barrier(3)
+
+    def migrate(_):
+        gate.wait(timeout=30)
+        return run_cli(["migrate", "--db", db, "--secret-file", secret], timeout=60)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runs = list(pool.map(migrate, range(3)))
+    for r in runs:
+        eq(r.returncode, 0, "migrate (stderr: %s)" % r.stderr[-400:])
+    applied = [r for r in runs if '"event":"store.migrated"' in r.stderr]
+    eq(len(applied), 1, "one process applied the migrations")
+    versions = db_rows(db, "SELECT version, count(*) FROM schema_migrations GROUP BY version"
+                           " ORDER BY version")
+    ok(len(versions) >= 5 and all(n == 1 for _, n in versions),
+       "each version recorded once: %r" % versions)
 
 
 @case(timeout=180)
