@@ -1,5 +1,6 @@
 # A thin wrapper over CMake + Ninja + CTest. `make` builds, `make run` starts
-# the service on the embedded defaults, `make test` runs every test.
+# the service on the embedded defaults, `make test` runs every test, `make
+# bench` runs the benchmark (not part of `make test`).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -8,8 +9,9 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:8080
 RUN_ARGS   ?=
+BENCH_ARGS ?=
 
-.PHONY: all build deps run test test-asan demo clean fuzz
+.PHONY: all build deps run test test-asan demo clean fuzz bench
 
 all: build
 
@@ -46,6 +48,12 @@ $(FUZZ_BUILD)/build.ninja:
 fuzz: $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The benchmark (docs/PERFORMANCE.md): installs wrk, nginx and Kannel when
+# missing, builds build-release, prints the table. BENCH_ARGS go to
+# bench/bench.py, e.g. BENCH_ARGS="--duration 30".
+bench:
+	bash bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -46,23 +46,27 @@ class SqliteBackend:
         return path
 
     def populated(self, label, tenants, ledger_rows, pending=0):
-        """The URL of a database holding gen_db's history, and its description."""
+        """The URL of a database holding gen_db's history, and its description;
+        info["secret"] is the secret file the database was made with (otpgate
+        refuses to open a database with another)."""
         path = self.fresh(label)
+        secret = path + ".secret"
         if ledger_rows < CACHE_MIN_LEDGER_ROWS:
-            self._migrate(path)
-            return path, gen_db.generate(path, tenants, ledger_rows, pending, log=log)
+            self._migrate(path, secret)
+            info = gen_db.generate(path, tenants, ledger_rows, pending, log=log)
+            return path, dict(info, secret=secret)
         os.makedirs(self.cache_dir, exist_ok=True)
         key = self._cache_key(tenants, ledger_rows, pending)
         cached = os.path.join(self.cache_dir, "sqlite-%s.db" % key)
         meta = cached + ".json"
-        if not (os.path.exists(cached) and os.path.exists(meta)):
+        if not all(os.path.exists(x) for x in (cached, meta, cached + ".secret")):
             self._drop_stale(keep=cached)
             log("generating %d tenants and %d ledger rows into %s (cached for later runs)"
                 % (tenants, ledger_rows, cached))
             tmp = cached + ".tmp"
             if os.path.exists(tmp):
                 os.remove(tmp)
-            self._migrate(tmp)
+            self._migrate(tmp, cached + ".secret")
             info = gen_db.generate(tmp, tenants, ledger_rows, pending, log=log)
             with open(meta, "w") as f:
                 json.dump(info, f)
@@ -71,7 +75,9 @@ class SqliteBackend:
             info = json.load(f)
         log("copying the cached database (%d MiB)" % (os.path.getsize(cached) >> 20))
         shutil.copyfile(cached, path)
-        return path, info
+        shutil.copyfile(cached + ".secret", secret)
+        os.chmod(secret, 0o600)
+        return path, dict(info, secret=secret)
 
     def scalar(self, url, sql):
         """One number from the database, read while otpgate may be running."""
@@ -81,8 +87,7 @@ class SqliteBackend:
         finally:
             con.close()
 
-    def _migrate(self, path):
-        secret = os.path.join(self.workdir, "migrate.secret")
+    def _migrate(self, path, secret):
         r = subprocess.run([self.binary, "migrate", "--db", path, "--secret-file", secret],
                            capture_output=True, text=True, timeout=300,
                            stdin=subprocess.DEVNULL)

@@ -80,8 +80,8 @@ class Ctx:
             label, r["rps"], r["p50_ms"], r["p99_ms"], r["non2xx"], r["errors"]))
         return r
 
-    def server(self, name, db, extra=(), **kw):
-        return Otpgate(self.otpgate, self.work, name, db, self.secret,
+    def server(self, name, db, extra=(), secret=None, **kw):
+        return Otpgate(self.otpgate, self.work, name, db, secret or self.secret,
                        extra=self.extra + list(extra), **kw)
 
 
@@ -210,7 +210,7 @@ def sc_e2e(ctx, be):
 def growth_run(ctx, be, label, tenants, ledger_rows, pending=0, then=None):
     db, info = be.populated("growth-%d-%d" % (tenants, ledger_rows), tenants, ledger_rows,
                             pending)
-    og = ctx.server("growth-%s-%s" % (be.name, label), db)
+    og = ctx.server("growth-%s-%s" % (be.name, label), db, secret=info["secret"])
     key = og.send_key()
     expect(http_call(og.port, "POST", "/v1/otp/send",
                      {"tenant_id": info["prefix"] + "00000", "phone": "+919999999999"}, key),
@@ -307,7 +307,7 @@ def main():
     os.chmod(work, 0o755)  # nginx workers run as nobody
     ctx = Ctx(a, work)
     ctx.scenarios = scenarios
-    results, started = [], time.monotonic()
+    results, started, load_before = [], time.monotonic(), report.loadavg()
     backends = [make_backend(s, ctx.otpgate, work, os.path.join(a.build, "bench-cache"))
                 for s in a.db.split(",") if s]
     log("run directory %s" % work)
@@ -323,7 +323,7 @@ def main():
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
     took = time.monotonic() - started
-    env = report.machine(a, [be.describe() for be in backends], took)
+    env = report.machine(a, [be.describe() for be in backends], took, load_before)
     text = report.markdown(results, env)
     print(text)
     with open(os.path.join(out, "report.md"), "w") as f:

@@ -35,6 +35,7 @@ TEMPLATE_BODY = "Your OTP for {#var#} is {#var#}. Valid for 5 minutes."
 DLT_TEMPLATE_ID = "1107160000000012345"
 FILLED = ("tenants", "templates", "wallets", "ledger_entries", "usage_daily",
           "otp_requests", "messages")
+SENDER_HEADER = "BENCHT"
 
 # The 10 Crockford base32 characters of a 48-bit millisecond time, as SQL,
 # the way rnd_id spells them (most significant first).
@@ -93,7 +94,9 @@ def generate(path, tenants, ledger_rows, pending=0, now_ms=None, log=print):
     pending = min(pending, messages)
     p = {"T": tenants, "M": messages, "per": per_tenant, "first": first_ms, "step": step_ms,
          "now": now_ms, "credit": CREDIT_PAISE, "price": PRICE_PAISE,
-         "pending_k": per_tenant - (-(-pending // tenants)) if pending else per_tenant,
+         # One more per tenant than an even share: the last tenant may be short.
+         "pending_k": max(0, per_tenant - (-(-pending // tenants) + 1)) if pending
+         else per_tenant,
          "expires": now_ms + PENDING_TTL_MS,
          "after": CAPTURE_AFTER_MS}
     started = time.monotonic()
@@ -206,8 +209,35 @@ def _fill(con, p, log):
         SELECT gt.tid, :credit - coalesce(u.cost, 0), 0, 0, :now FROM gt
         LEFT JOIN (SELECT tenant_id, sum(cost_paise) AS cost FROM usage_daily
                    GROUP BY tenant_id) u ON u.tenant_id = gt.tid""", p)
+    _dlt(con)
     con.execute("DROP TABLE gt")
     con.execute("DROP TABLE gk")
+
+
+def _dlt(con):
+    """Registers each tenant's sender header under its PE-ID and maps its
+    template to it, as POST /v1/tenants does (registry_tenant_sync); without
+    them the DLT pre-scrub refuses every send. Counts the captures per route
+    (all on the tenant's own route), as ledger_capture_route does. Skipped
+    on a schema without the DLT registry (migration 0003)."""
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "dlt_headers" in tables:
+        con.execute("""
+            INSERT INTO dlt_headers (tenant_id, header, category, status, pe_id,
+                created_at_ms, updated_at_ms)
+            SELECT t.id, t.sender_header, 'service_implicit', 'active', t.pe_id,
+                t.created_at_ms, t.updated_at_ms
+            FROM gt JOIN tenants t ON t.id = gt.tid""")
+    if "usage_daily_route" in tables:  # captures count per route too
+        con.execute("""
+            INSERT INTO usage_daily_route (tenant_id, day, route, sms_count, cost_paise)
+            SELECT tenant_id, day, 'own', sms_count, cost_paise FROM usage_daily
+            WHERE tenant_id IN (SELECT tid FROM gt)""")
+    columns = {r[1] for r in con.execute("PRAGMA table_info(templates)")}
+    if "headers" in columns:
+        con.execute("""
+            UPDATE templates SET headers = json_array('BENCHT')
+            WHERE tenant_id IN (SELECT tid FROM gt)""")
 
 
 def main():

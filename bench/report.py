@@ -26,7 +26,16 @@ def _version(argv):
         return "?"
 
 
-def machine(a, backends, took_s):
+def loadavg():
+    """The 1-minute load average: other work on the machine skews every number."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return -1.0
+
+
+def machine(a, backends, took_s, load_before):
     mem_kib = int(_first("/proc/meminfo", "MemTotal").split()[0])
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -41,6 +50,8 @@ def machine(a, backends, took_s):
         "command": "wrk -t%d -c%d -d%ds --latency (bench/lua/*.lua)" % (
             a.threads, a.connections, a.duration),
         "took_s": round(took_s),
+        "load_before": load_before,
+        "load_after": loadavg(),
     }
 
 
@@ -54,8 +65,9 @@ def markdown(results, env):
         "%(date)s." % env,
         "Tools: %s; %s; Kannel %s. Database: %s." % (
             env["wrk"], env["nginx"], env["kannel"], "; ".join(env["backends"])),
-        "Load: %s, everything on 127.0.0.1; the run took %d s." % (env["command"],
-                                                                  env["took_s"]),
+        "Load: %s, everything on 127.0.0.1; the run took %d s; the machine's load "
+        "average was %.1f before and %.1f after." % (env["command"], env["took_s"],
+                                                     env["load_before"], env["load_after"]),
         "",
         "| # | Measure | req/s | p50 ms | p99 ms | peak RSS MiB | Baseline | its req/s "
         "| its p50 / p99 ms | Ratio | Target | Met |",

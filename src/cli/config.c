@@ -68,7 +68,7 @@ static const struct config_option config_options[] = {
 	INT("--resend-cooldown-sec", "OTPGATE_RESEND_COOLDOWN_SEC", CONFIG_SERVE,
 	    resend_cooldown_sec, 0, 3600, "least seconds between sends of one request [30]"),
 	INT("--workers", "OTPGATE_WORKERS", CONFIG_SERVE, workers, 0, 256,
-	    "HTTP worker threads [one per core]"),
+	    "HTTP worker threads [8 per core]"),
 	INT("--http-timeout-sec", "OTPGATE_HTTP_TIMEOUT_SEC", CONFIG_SERVE, http_timeout_sec, 1,
 	    3600, "a request's headers, then its body, must arrive within this [10]"),
 	INT("--http-max-connections", "OTPGATE_HTTP_MAX_CONNECTIONS", CONFIG_SERVE,

@@ -521,7 +521,7 @@ enum og_err httpd_start(const struct httpd_config *cfg, httpd_handler_fn fn, voi
 		goto out;
 	if (workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		workers = n > 0 ? (unsigned)n : 1;
+		workers = (n > 0 ? (unsigned)n : 1) * HTTPD_WORKERS_PER_CPU;
 	}
 	if (workers > HTTPD_WORKERS_MAX)
 		workers = HTTPD_WORKERS_MAX;

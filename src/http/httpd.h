@@ -27,11 +27,16 @@
 #define HTTPD_CONNECTION_MEMORY (32 * 1024)
 #define HTTPD_FD_RESERVE 256        /* descriptors kept for the store, logs and upstreams */
 #define HTTPD_WORKERS_MAX 256
+/* Pool threads per CPU when the configuration says 0. A handler blocks
+ * while its write transaction waits for the group commit (store_sqlite_txn.c),
+ * so a few threads per core keep the cores busy and give the groups
+ * members; docs/PERFORMANCE.md has the measurements behind the number. */
+#define HTTPD_WORKERS_PER_CPU 8
 #define HTTPD_ROUTE_UNMATCHED "unmatched" /* the metrics label for a path no route knows */
 
 struct httpd_config {
 	char listen[HTTPD_LISTEN_MAX]; /* "HOST:PORT"; port 0 picks a free one */
-	unsigned workers;              /* pool threads; 0 for the number of CPUs */
+	unsigned workers;              /* pool threads; 0 for HTTPD_WORKERS_PER_CPU per CPU */
 	unsigned connection_limit;     /* 0 for HTTPD_CONNECTIONS_DEFAULT */
 	unsigned timeout_sec;          /* 0 for HTTPD_TIMEOUT_SEC */
 	/* Peers whose X-Forwarded-For is believed (ABUSE-04); NULL or empty: no

@@ -269,10 +269,13 @@ out:
 	return rc;
 }
 
-/* hashtext() of the key, so that any text and bytes fit the two-int form. */
+/* A 64-bit hash of (class, key), so that any text and bytes fit one bigint
+ * lock key and two keys practically never share a lock (a shared lock
+ * would only serialise them, but could order locks in ways no caller
+ * chose). The migration lock uses the two-int form, a key space of its own. */
 static const char sql_row_lock[] =
-	"SELECT pg_advisory_xact_lock($1::int4,"
-	" hashtext($2::text || '/' || encode(COALESCE($3::bytea, ''::bytea), 'hex')))";
+	"SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text || '/' ||"
+	" encode(COALESCE($3::bytea, ''::bytea), 'hex'), 0))";
 
 enum og_err store_pg__row_lock(struct store_pg_conn *c, enum store_pg_lock_class cls,
 			       const char *key1, const void *key2, size_t key2_len)
