@@ -14,16 +14,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bash "$here/../scripts/deps.sh"
 
-# package -> a file it installs, to tell whether it is there
-declare -A wants=(
-  [wrk]=/usr/bin/wrk
-  [nginx]=/usr/sbin/nginx
-  [kannel]=/usr/sbin/bearerbox
-  [kannel-extras]=/usr/lib/kannel/test/fakesmsc
-)
+# wrk; nginx; bearerbox and smsbox; fakesmsc (/usr/lib/kannel/test)
+packages=(wrk nginx kannel kannel-extras)
 
 missing=()
-for p in "${!wants[@]}"; do
+for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
