@@ -40,17 +40,20 @@ static void ensure_parent_dir(const char *path)
 
 enum og_err cli_store_connect(const struct config *cfg, struct cli_store *out)
 {
+	char shown[CONFIG_VALUE_MAX];
 	enum og_err rc;
 	int applied = 0;
 
+	config_db_display(cfg->db, shown);
+
 	rc = store_open(cfg->db, &out->store);
 	if (rc != OG_OK) {
-		fprintf(stderr, "otpgate: cannot open the database %s\n", cfg->db);
+		fprintf(stderr, "otpgate: cannot open the database %s\n", shown);
 		return rc;
 	}
 	rc = store_thread_conn(out->store, &out->conn);
 	if (rc != OG_OK) {
-		fprintf(stderr, "otpgate: cannot connect to the database %s\n", cfg->db);
+		fprintf(stderr, "otpgate: cannot connect to the database %s\n", shown);
 		return rc;
 	}
 	rc = out->conn->ops->migrate(out->conn, &applied);
@@ -77,10 +80,12 @@ static enum og_err cli_store_check_secret(const struct config *cfg, struct cli_s
 		memcpy(st.fingerprint, cs->secret.id, sizeof st.fingerprint);
 		rc = c->ops->secret_state_put(c, &st);
 	} else if (rc == OG_OK && strcmp(st.fingerprint, cs->secret.id) != 0) {
+		char shown[CONFIG_VALUE_MAX];
+		config_db_display(cfg->db, shown);
 		fprintf(stderr,
 			"otpgate: the secret file %s (fingerprint %s) is not the secret of the "
 			"database %s (fingerprint %s)\n",
-			cfg->secret_file, cs->secret.id, cfg->db, st.fingerprint);
+			cfg->secret_file, cs->secret.id, shown, st.fingerprint);
 		rc = OG_ERR_CONFLICT;
 	}
 	if (rc == OG_OK)

@@ -65,6 +65,7 @@ int cli_serve(int argc, char **argv)
 	struct cidr_list proxies; /* outlives the server, which points at it */
 	struct api_env env;
 	struct dispatch_config dc;
+	char db_shown[CONFIG_VALUE_MAX];
 	sigset_t signals;
 	int sig = 0, status = 1;
 
@@ -124,7 +125,8 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "otpgate: starting the purge job failed\n");
 		goto out;
 	}
-	log_info("serve.started", "{s:s, s:s, s:s, s:i}", "listen", cfg.listen, "db", cfg.db,
+	config_db_display(cfg.db, db_shown);
+	log_info("serve.started", "{s:s, s:s, s:s, s:i}", "listen", cfg.listen, "db", db_shown,
 		 "provider", cfg.provider, "port", (int)httpd_port(http));
 
 	if (sigwait(&signals, &sig) != 0)

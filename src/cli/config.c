@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* CONFIG_FLAG takes no value on the command line (its presence means 1);
  * its variable is 1 or 0. */
@@ -282,6 +283,39 @@ enum og_err config_load(struct config *cfg, unsigned scope, int argc, char **arg
 		cfg->price_paise = 25;
 	config_resolve_secret(cfg);
 	return OG_OK;
+}
+
+/* A libpq URL may carry a password in its user information
+ * (postgres://user:PASSWORD@host/db) or as a password= parameter; neither
+ * may reach a log line or a message. */
+void config_db_display(const char *db, char out[CONFIG_VALUE_MAX])
+{
+	const char *scheme = strstr(db, "://");
+	const char *user = scheme ? scheme + 3 : NULL;
+	const char *at = user ? strchr(user, '@') : NULL;
+	const char *slash = user ? strchr(user, '/') : NULL;
+	const char *colon = NULL;
+	size_t len = strnlen(db, CONFIG_VALUE_MAX - 1), o = 0, i = 0;
+
+	if (at && slash && slash < at)
+		at = NULL; /* an '@' past the host is not user information */
+	if (at)
+		colon = memchr(user, ':', (size_t)(at - user));
+	while (i < len && o + 13 < CONFIG_VALUE_MAX) {
+		if (colon && db + i == colon) {
+			memcpy(out + o, ":***", 4); /* the password runs to the '@' */
+			o += 4;
+			i = (size_t)(at - db);
+		} else if (strncasecmp(db + i, "password=", 9) == 0) {
+			memcpy(out + o, "password=***", 12);
+			o += 12;
+			for (i += 9; i < len && db[i] != '&' && db[i] != ' ';)
+				i++;
+		} else {
+			out[o++] = db[i++];
+		}
+	}
+	out[o] = '\0';
 }
 
 void config_resolve_secret(struct config *cfg)

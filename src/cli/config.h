@@ -55,6 +55,9 @@ enum config_scope {
 /** Sets the defaults, then applies OTPGATE_* variables and the argv flags in scope. */
 enum og_err config_load(struct config *cfg, unsigned scope, int argc, char **argv);
 
+/** Copies db for messages and logs with any password in it replaced by "***". */
+void config_db_display(const char *db, char out[CONFIG_VALUE_MAX]);
+
 /** Fills secret_file beside the database when it was not given. */
 void config_resolve_secret(struct config *cfg);
 
