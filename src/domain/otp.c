@@ -511,7 +511,7 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 	struct store_otp *o = NULL;
 	struct otp_variable vars[OTP_VARIABLES_MAX];
 	size_t nvars = 0;
-	int64_t now = domain_now_ms(d);
+	int64_t now;
 	struct store_otp *prior = NULL;
 	int64_t next_ms;
 	enum og_err rc;
@@ -526,6 +526,10 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 	rc = c->ops->otp_get(c, tenant_id, request_id, o);
 	if (rc != OG_OK)
 		goto out;
+	/* Read the clock after the row: a racing resend that committed
+	 * between the two would otherwise look as if it came from the future
+	 * and this one would be refused as too soon. */
+	now = domain_now_ms(d);
 	otp_expire(o, now);
 	/* A failed delivery is the usual reason to resend, so it may. */
 	if (o->status != STORE_OTP_PENDING && o->status != STORE_OTP_FAILED) {
