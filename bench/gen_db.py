@@ -233,6 +233,12 @@ def _dlt(con):
             INSERT INTO usage_daily_route (tenant_id, day, route, sms_count, cost_paise)
             SELECT tenant_id, day, 'own', sms_count, cost_paise FROM usage_daily
             WHERE tenant_id IN (SELECT tid FROM gt)""")
+    if "usage_monthly" in tables:  # and per billing month, which invoices read
+        con.execute("""
+            INSERT INTO usage_monthly (tenant_id, month, route, sms_count, cost_paise)
+            SELECT tenant_id, substr(day, 1, 7), 'own', sum(sms_count), sum(cost_paise)
+            FROM usage_daily WHERE tenant_id IN (SELECT tid FROM gt)
+            GROUP BY tenant_id, substr(day, 1, 7)""")
     columns = {r[1] for r in con.execute("PRAGMA table_info(templates)")}
     if "headers" in columns:
         con.execute("""

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define API_JSON_TYPE "application/json"
 
 /*
  * Every endpoint. Auth lists the key kinds allowed; a known key of another

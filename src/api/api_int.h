@@ -19,6 +19,7 @@
 #define API_PARAM_MAX STORE_TEMPLATE_NAME_MAX /* the longest path parameter, plus NUL */
 #define API_PATH_MAX 256                    /* a longer path matches no route */
 #define API_PAGE_DEFAULT 50                 /* `limit` when a list call gives none */
+#define API_JSON_TYPE "application/json"    /* every JSON reply's Content-Type */
 #define API_REPORT_ROWS_MAX 10000           /* tenants in one usage report or invoice */
 #define API_ALLOW_MAX 48                    /* the Allow header of a 405 */
 

@@ -9,11 +9,12 @@
 #include "api/api_int.h"
 
 #include "base/clock.h"
+#include "domain/dlt.h"
 #include "domain/guard.h"
 #include "domain/message.h"
-#include "domain/tenant.h"
 #include "domain/usage.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,13 +251,126 @@ static void api_csv_field(FILE *f, const char *text)
 	fputc('"', f);
 }
 
-/* A line's charged SMS and paise on one DLT route, from its "routes". */
-static void api_invoice_route(json_t *line, const char *route, long long *sms, long long *paise)
-{
-	json_t *r = json_object_get(json_object_get(line, "routes"), route);
+/* One tenant's line of an invoice, gathered from its per-route rows. */
+struct api_invoice_line {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char name[STORE_NAME_MAX];
+	bool has_route[2];        /* enum store_route: a row for it exists */
+	int64_t sms[2], paise[2]; /* per enum store_route */
+};
 
-	*sms = (long long)json_integer_value(json_object_get(r, "total_sms"));
-	*paise = (long long)json_integer_value(json_object_get(r, "total_cost_paise"));
+struct api_invoice {
+	struct api_invoice_line *lines;
+	size_t n;
+	size_t cap;
+};
+
+/* The store's per-row callback: rows come ordered by tenant, so a tenant's
+ * routes are adjacent and start a new line only when the tenant changes. */
+static enum og_err api_invoice_add(void *arg, const struct store_invoice_row *row)
+{
+	struct api_invoice *inv = arg;
+	struct api_invoice_line *l = inv->n ? &inv->lines[inv->n - 1] : NULL;
+
+	assert(row->route == STORE_ROUTE_OWN || row->route == STORE_ROUTE_SHARED);
+	if (!l || strcmp(l->tenant_id, row->tenant_id) != 0) {
+		if (inv->n == API_REPORT_ROWS_MAX)
+			return OG_ERR_UNAVAILABLE;
+		if (inv->n == inv->cap) {
+			size_t cap = inv->cap ? inv->cap * 2 : 64;
+			struct api_invoice_line *grown;
+			if (cap > API_REPORT_ROWS_MAX)
+				cap = API_REPORT_ROWS_MAX;
+			grown = realloc(inv->lines, cap * sizeof *grown);
+			if (!grown)
+				return OG_ERR_NOMEM;
+			inv->lines = grown;
+			inv->cap = cap;
+		}
+		l = &inv->lines[inv->n++];
+		memset(l, 0, sizeof *l);
+		memcpy(l->tenant_id, row->tenant_id, sizeof l->tenant_id);
+		memcpy(l->name, row->name, sizeof l->name);
+	}
+	l->has_route[row->route] = true;
+	l->sms[row->route] += row->total_sms;
+	l->paise[row->route] += row->total_cost_paise;
+	return OG_OK;
+}
+
+static int64_t api_invoice_sms(const struct api_invoice_line *l)
+{
+	return l->sms[STORE_ROUTE_OWN] + l->sms[STORE_ROUTE_SHARED];
+}
+
+static int64_t api_invoice_paise(const struct api_invoice_line *l)
+{
+	return l->paise[STORE_ROUTE_OWN] + l->paise[STORE_ROUTE_SHARED];
+}
+
+/* jansson's dump callback: appends to the memory stream in data. */
+static int api_invoice_dump(const char *buffer, size_t size, void *data)
+{
+	return fwrite(buffer, 1, size, data) == size ? 0 : -1;
+}
+
+/* Writes text to f as a JSON string, quoted and escaped by jansson;
+ * false if it cannot (no memory, or text that is not UTF-8). */
+static bool api_invoice_string(FILE *f, const char *text)
+{
+	json_t *s = json_string(text);
+	bool ok = s && json_dump_callback(s, api_invoice_dump, f, JSON_ENCODE_ANY) == 0;
+
+	json_decref(s);
+	return ok;
+}
+
+/* The JSON form, exactly as jansson's compact dump of the same tree would
+ * print it: per line its totals, then "routes" naming each DLT route the
+ * tenant was charged on. It is written straight to a buffer, the strings
+ * through jansson, because a tree of 10 000 lines cost three times the
+ * database read to build and free. */
+static enum og_err api_invoice_json(struct api_call *call, const char *month,
+				    const struct api_invoice *inv)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int64_t total = 0;
+	bool ok = true;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return OG_ERR_NOMEM;
+	fputs("{\"month\":", f);
+	ok = api_invoice_string(f, month);
+	fputs(",\"currency\":\"INR\",\"lines\":[", f);
+	for (size_t i = 0; ok && i < inv->n; i++) {
+		const struct api_invoice_line *l = &inv->lines[i];
+		bool first = true;
+		fputs(i ? ",{\"tenant_id\":" : "{\"tenant_id\":", f);
+		ok = api_invoice_string(f, l->tenant_id);
+		fputs(",\"name\":", f);
+		ok = ok && api_invoice_string(f, l->name);
+		fprintf(f, ",\"total_sms\":%lld,\"total_cost_paise\":%lld,\"routes\":{",
+			(long long)api_invoice_sms(l), (long long)api_invoice_paise(l));
+		for (int route = STORE_ROUTE_OWN; route <= STORE_ROUTE_SHARED; route++) {
+			if (!l->has_route[route])
+				continue;
+			fprintf(f, "%s\"%s\":{\"total_sms\":%lld,\"total_cost_paise\":%lld}",
+				first ? "" : ",", dlt_route_name(route), (long long)l->sms[route],
+				(long long)l->paise[route]);
+			first = false;
+		}
+		fputs("}}", f);
+		total += api_invoice_paise(l);
+	}
+	fprintf(f, "],\"total_cost_paise\":%lld}", (long long)total);
+	ok = !ferror(f) && ok;
+	if (fclose(f) != 0 || !ok) {
+		free(text);
+		return OG_ERR_NOMEM;
+	}
+	return api_reply_text(call, 200, API_JSON_TYPE, text, len);
 }
 
 /* The same invoice as the JSON form, one row per line, each row carrying
@@ -264,10 +378,9 @@ static void api_invoice_route(json_t *line, const char *route, long long *sms, l
  * row, with an empty tenant_id, is the invoice total. The last four
  * columns split each line by DLT route. */
 static enum og_err api_invoice_csv(struct api_call *call, const char *month,
-				   const struct api_rows *r, char (*names)[STORE_NAME_MAX],
-				   json_t *lines)
+				   const struct api_invoice *inv)
 {
-	long long route_sums[4] = {0, 0, 0, 0};
+	int64_t route_sums[4] = {0, 0, 0, 0};
 	char *text = NULL;
 	size_t len = 0;
 	int64_t total_sms = 0, total_paise = 0;
@@ -277,24 +390,27 @@ static enum og_err api_invoice_csv(struct api_call *call, const char *month,
 		return OG_ERR_NOMEM;
 	fputs("month,currency,tenant_id,name,total_sms,total_cost_paise,own_sms,own_cost_paise,"
 	      "shared_sms,shared_cost_paise\n", f);
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = 0; i < inv->n; i++) {
+		const struct api_invoice_line *l = &inv->lines[i];
+		const int64_t rs[4] = {l->sms[STORE_ROUTE_OWN], l->paise[STORE_ROUTE_OWN],
+				       l->sms[STORE_ROUTE_SHARED], l->paise[STORE_ROUTE_SHARED]};
 		fprintf(f, "%s,INR,", month);
-		api_csv_field(f, r->rows[i].tenant_id);
+		api_csv_field(f, l->tenant_id);
 		fputc(',', f);
-		api_csv_field(f, names[i]);
-		long long rs[4];
-		api_invoice_route(json_array_get(lines, i), "own", &rs[0], &rs[1]);
-		api_invoice_route(json_array_get(lines, i), "shared", &rs[2], &rs[3]);
-		fprintf(f, ",%lld,%lld,%lld,%lld,%lld,%lld\n", (long long)r->rows[i].total_sms,
-			(long long)r->rows[i].total_cost_paise, rs[0], rs[1], rs[2], rs[3]);
+		api_csv_field(f, l->name);
+		fprintf(f, ",%lld,%lld,%lld,%lld,%lld,%lld\n", (long long)api_invoice_sms(l),
+			(long long)api_invoice_paise(l), (long long)rs[0], (long long)rs[1],
+			(long long)rs[2], (long long)rs[3]);
 		for (int k = 0; k < 4; k++)
 			route_sums[k] += rs[k];
-		total_sms += r->rows[i].total_sms;
-		total_paise += r->rows[i].total_cost_paise;
+		total_sms += api_invoice_sms(l);
+		total_paise += api_invoice_paise(l);
 	}
 	fprintf(f, "%s,INR,,TOTAL,%lld,%lld,%lld,%lld,%lld,%lld\n", month, (long long)total_sms,
-		(long long)total_paise, route_sums[0], route_sums[1], route_sums[2], route_sums[3]);
-	if (ferror(f) || fclose(f) != 0) {
+		(long long)total_paise, (long long)route_sums[0], (long long)route_sums[1],
+		(long long)route_sums[2], (long long)route_sums[3]);
+	bool failed = ferror(f) != 0;
+	if (fclose(f) != 0 || failed) {
 		free(text);
 		return OG_ERR_NOMEM;
 	}
@@ -304,14 +420,12 @@ static enum og_err api_invoice_csv(struct api_call *call, const char *month,
 	return api_reply_text(call, 200, API_CSV_TYPE, text, len);
 }
 
+/* One read of the monthly aggregate, names joined in, however many tenants. */
 enum og_err api_message_invoice(struct api_call *call)
 {
 	const char *month = call->params[0];
 	const char *format = api_query(call, "format");
-	struct api_rows r = {0};
-	char (*names)[STORE_NAME_MAX] = NULL;
-	json_t *lines = NULL;
-	int64_t total = 0;
+	struct api_invoice inv = {0};
 	int y, m;
 	enum og_err rc;
 
@@ -323,53 +437,16 @@ enum og_err api_message_invoice(struct api_call *call)
 		rc = api_fail(call, OG_ERR_INVALID_REQUEST, "format", "format must be json or csv");
 		goto out;
 	}
-	rc = usage_month(call->d, call->conn, month, api_rows_add, &r);
+	rc = usage_month_lines(call->d, call->conn, month, api_invoice_add, &inv);
 	if (rc != OG_OK) {
 		rc = api_rows_failed(call, rc);
 		goto out;
 	}
-	names = calloc(r.n ? r.n : 1, sizeof *names);
-	if (!names) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < r.n; i++) {
-		struct store_tenant t;
-		/* Tenants are never deleted, only suspended; a missing one shows no name. */
-		if (tenant_get(call->d, call->conn, r.rows[i].tenant_id, &t) == OG_OK)
-			memcpy(names[i], t.name, strlen(t.name) + 1);
-		total += r.rows[i].total_cost_paise;
-	}
-	lines = json_array();
-	if (!lines) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < r.n; i++)
-		json_array_append_new(lines,
-				      json_pack("{s:s, s:s, s:I, s:I}", "tenant_id",
-						r.rows[i].tenant_id, "name", names[i], "total_sms",
-						(json_int_t)r.rows[i].total_sms, "total_cost_paise",
-						(json_int_t)r.rows[i].total_cost_paise));
-	{
-		char from[CLOCK_DATE_MAX], to[CLOCK_DATE_MAX];
-		snprintf(from, sizeof from, "%.7s-01", month);
-		snprintf(to, sizeof to, "%.7s-31", month); /* day keys compare as text */
-		rc = api_dlt_usage_routes(call, NULL, from, to, lines);
-	}
-	if (rc != OG_OK)
-		goto out;
-	if (format && strcmp(format, "csv") == 0) {
-		rc = api_invoice_csv(call, month, &r, names, lines);
-		goto out;
-	}
-	rc = api_reply_json(call, 200,
-			    json_pack("{s:s, s:s, s:o, s:I}", "month", month, "currency", "INR",
-				      "lines", lines, "total_cost_paise", (json_int_t)total));
-	lines = NULL;
+	if (format && strcmp(format, "csv") == 0)
+		rc = api_invoice_csv(call, month, &inv);
+	else
+		rc = api_invoice_json(call, month, &inv);
 out:
-	json_decref(lines);
-	free(names);
-	free(r.rows);
+	free(inv.lines);
 	return rc;
 }

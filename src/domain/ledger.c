@@ -53,29 +53,16 @@ enum og_err ledger_check(const struct store_tenant *t, const struct store_wallet
 								  : OG_ERR_CREDIT_LIMIT_REACHED;
 }
 
-static enum og_err usage_accumulate(void *arg, const struct store_usage_row *row)
-{
-	struct store_usage_row *sum = arg;
-	sum->total_sms += row->total_sms;
-	sum->total_cost_paise += row->total_cost_paise;
-	return OG_OK;
-}
-
 enum og_err ledger_month_sms(const struct domain *d, struct store_conn *c,
 			     const struct store_tenant *t, const struct store_wallet *w,
 			     int64_t *out)
 {
-	char month[CLOCK_MONTH_MAX], from[CLOCK_DATE_MAX], to[CLOCK_DATE_MAX];
-	struct store_usage_row sum = {0};
+	char month[CLOCK_MONTH_MAX];
+	struct store_usage_row sum;
 	enum og_err rc;
 
 	clock_format_month(domain_now_ms(d), d->cfg.billing_offset_sec, month);
-	/* Day keys compare as text, so "-31" closes every month. */
-	memcpy(from, month, 7);
-	memcpy(from + 7, "-01", 4);
-	memcpy(to, month, 7);
-	memcpy(to + 7, "-31", 4);
-	rc = c->ops->usage_range(c, t->id, from, to, usage_accumulate, &sum);
+	rc = c->ops->usage_month_sum(c, t->id, month, &sum);
 	if (rc != OG_OK)
 		return rc;
 	*out = sum.total_sms + w->held_count;
@@ -83,7 +70,8 @@ enum og_err ledger_month_sms(const struct domain *d, struct store_conn *c,
 }
 
 /* route (enum store_route) matters for captures only: the per-route usage
- * aggregate that invoices show is counted here, on the same day as usage. */
+ * aggregates that invoices show are counted here, on the same day and
+ * month as usage. */
 static enum og_err ledger_write(const struct domain *d, struct store_conn *c,
 				const char *tenant_id, int kind, int64_t amount_paise,
 				const char *message_id, const char *reference, int route,
@@ -119,6 +107,12 @@ static enum og_err ledger_write(const struct domain *d, struct store_conn *c,
 		rc = c->ops->usage_add(c, tenant_id, day, 1, amount_paise);
 		if (rc == OG_OK)
 			rc = c->ops->usage_route_add(c, tenant_id, day, route, 1, amount_paise);
+		if (rc == OG_OK) {
+			char month[CLOCK_MONTH_MAX];
+			memcpy(month, day, CLOCK_MONTH_MAX - 1);
+			month[CLOCK_MONTH_MAX - 1] = '\0';
+			rc = c->ops->usage_month_add(c, tenant_id, month, route, 1, amount_paise);
+		}
 	}
 	return rc;
 }

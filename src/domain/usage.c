@@ -30,18 +30,13 @@ enum og_err usage_route_range(const struct domain *d, struct store_conn *c, cons
 	return c->ops->usage_route_range(c, tenant_id, from_day, to_day, fn, arg);
 }
 
-enum og_err usage_month(const struct domain *d, struct store_conn *c, const char *month,
-			store_usage_fn fn, void *arg)
+enum og_err usage_month_lines(const struct domain *d, struct store_conn *c, const char *month,
+			      store_invoice_fn fn, void *arg)
 {
-	char from[CLOCK_DATE_MAX], to[CLOCK_DATE_MAX];
 	int y, m;
 
 	(void)d;
-	if (!clock_parse_month(month, &y, &m))
+	if (strlen(month) != CLOCK_MONTH_MAX - 1 || !clock_parse_month(month, &y, &m))
 		return OG_ERR_INVALID_REQUEST;
-	memcpy(from, month, 7);
-	memcpy(from + 7, "-01", 4);
-	memcpy(to, month, 7);
-	memcpy(to + 7, "-31", 4); /* day keys compare as text */
-	return c->ops->usage_range(c, NULL, from, to, fn, arg);
+	return c->ops->usage_month_lines(c, month, fn, arg);
 }

@@ -313,6 +313,19 @@ struct store_ops {
 	enum og_err (*usage_route_range)(struct store_conn *c, const char *tenant_id,
 					 const char *from_day, const char *to_day,
 					 store_usage_route_fn fn, void *arg);
+
+	/** Adds count SMS and cost to the tenant's billing month ("YYYY-MM") on one route. */
+	enum og_err (*usage_month_add)(struct store_conn *c, const char *tenant_id,
+				       const char *month, int route, int64_t sms,
+				       int64_t cost_paise);
+	/** Sums the tenant's month over both routes into out (zeros if none); inside a
+	 *  transaction, consistent with the tenant's wallet as usage_range is. */
+	enum og_err (*usage_month_sum)(struct store_conn *c, const char *tenant_id,
+				       const char *month, struct store_usage_row *out);
+	/** Calls fn per (tenant, route) charged in the month, with the tenant's name,
+	 *  ordered by tenant id then route. */
+	enum og_err (*usage_month_lines)(struct store_conn *c, const char *month,
+					 store_invoice_fn fn, void *arg);
 };
 
 /* Drivers embed these as their first member. */

@@ -522,4 +522,7 @@ const struct store_ops store_pg_ops = {
 	.template_update = store_pg_template_update,
 	.usage_route_add = store_pg_dlt_usage_route_add,
 	.usage_route_range = store_pg_dlt_usage_route_range,
+	.usage_month_add = store_pg_usage_month_add,
+	.usage_month_sum = store_pg_usage_month_sum,
+	.usage_month_lines = store_pg_usage_month_lines,
 };

@@ -185,6 +185,10 @@ enum store_pg_stmt {
 	PG_DLT_USAGE_ROUTE_ADD,
 	PG_DLT_USAGE_ROUTE_ALL,
 	PG_DLT_USAGE_ROUTE_TENANT,
+	/* store_pg_usage.c: the monthly usage aggregate */
+	PG_USAGE_MONTH_ADD,
+	PG_USAGE_MONTH_SUM,
+	PG_USAGE_MONTH_LINES,
 	PG__COUNT
 };
 
@@ -543,5 +547,14 @@ enum og_err store_pg_dlt_usage_route_add(struct store_conn *c, const char *tenan
 enum og_err store_pg_dlt_usage_route_range(struct store_conn *c, const char *tenant_id,
 					   const char *from_day, const char *to_day,
 					   store_usage_route_fn fn, void *arg);
+
+/* store_pg_usage.c */
+enum og_err store_pg_usage_month_add(struct store_conn *c, const char *tenant_id,
+				     const char *month, int route, int64_t sms,
+				     int64_t cost_paise);
+enum og_err store_pg_usage_month_sum(struct store_conn *c, const char *tenant_id,
+				     const char *month, struct store_usage_row *out);
+enum og_err store_pg_usage_month_lines(struct store_conn *c, const char *month,
+				       store_invoice_fn fn, void *arg);
 
 #endif

@@ -451,4 +451,19 @@ struct store_usage_route_row {
 /** Called once per usage-by-route row; a non-OG_OK return stops the iteration and is returned. */
 typedef enum og_err (*store_usage_route_fn)(void *arg, const struct store_usage_route_row *row);
 
+/* ---- The monthly usage aggregate (migration 0006) ---------------------- */
+
+/* One row of a month's invoice: a tenant's charged SMS on one route, with
+ * the tenant's name ("" if the tenant row is missing). */
+struct store_invoice_row {
+	char tenant_id[STORE_TENANT_ID_MAX];
+	char name[STORE_NAME_MAX];
+	int route; /* enum store_route */
+	int64_t total_sms;
+	int64_t total_cost_paise;
+};
+
+/** Called once per invoice row; a non-OG_OK return stops the iteration and is returned. */
+typedef enum og_err (*store_invoice_fn)(void *arg, const struct store_invoice_row *row);
+
 #endif

@@ -173,6 +173,10 @@ enum store_sqlite_stmt {
 	SQ_PTEMPLATE_DELETE,
 	SQ_TEMPLATE_UPDATE,
 	SQ_PTEMPLATE_UPDATE,
+	/* store_sqlite_usage.c: the monthly usage aggregate */
+	SQ_USAGE_MONTH_ADD,
+	SQ_USAGE_MONTH_SUM,
+	SQ_USAGE_MONTH_LINES,
 	SQ__COUNT
 };
 
@@ -537,5 +541,14 @@ enum og_err store_sqlite_dlt_usage_route_add(struct store_conn *c, const char *t
 enum og_err store_sqlite_dlt_usage_route_range(struct store_conn *c, const char *tenant_id,
 					       const char *from_day, const char *to_day,
 					       store_usage_route_fn fn, void *arg);
+
+/* store_sqlite_usage.c */
+enum og_err store_sqlite_usage_month_add(struct store_conn *c, const char *tenant_id,
+				     const char *month, int route, int64_t sms,
+				     int64_t cost_paise);
+enum og_err store_sqlite_usage_month_sum(struct store_conn *c, const char *tenant_id,
+				     const char *month, struct store_usage_row *out);
+enum og_err store_sqlite_usage_month_lines(struct store_conn *c, const char *month,
+				       store_invoice_fn fn, void *arg);
 
 #endif

@@ -12,7 +12,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (case, eq, expect, local_month, main, ok, stack,  # noqa: E402
                      unique_phone, wait_until)
-from harness import db_raw, db_rows as harness_db_rows  # noqa: E402
+from harness import db_exec, db_raw, db_rows as harness_db_rows  # noqa: E402
 
 SEED_QUERY = """SELECT tenant_id, COUNT(id) as total_sms, SUM(cost) as total_cost
 FROM tenant_sms_ledger
@@ -285,6 +285,74 @@ def ledger_consistency_after_mixed_outcomes():
     n = db_rows(og, "SELECT COUNT(DISTINCT message_id) FROM ledger_entries WHERE tenant_id=? AND "
                     "kind IN ('capture','release')", (t.id,))
     eq(n, [(7,)], "every message settled exactly once")
+
+
+MONTHLY_ROWS = ("SELECT tenant_id, month, route, sms_count, cost_paise FROM usage_monthly"
+                " ORDER BY tenant_id, month, route")
+DAILY_BY_MONTH = ("SELECT tenant_id, substr(day, 1, 7), route, CAST(SUM(sms_count) AS INTEGER),"
+                  " CAST(SUM(cost_paise) AS INTEGER) FROM usage_daily_route"
+                  " GROUP BY tenant_id, substr(day, 1, 7), route ORDER BY 1, 2, 3")
+
+
+@case
+def monthly_aggregate_and_its_backfill():
+    """Invoices read the monthly aggregate (migration 0006): every capture
+    adds to it beside the day rows, and a database from before 0006 gets it
+    filled from the per-route day rows, month by month."""
+    gw, og = stack()
+    a, b = _two_tenants_with_traffic(gw, og)
+    month, _, _ = local_month()
+    eq(db_rows(og, MONTHLY_ROWS), db_rows(og, DAILY_BY_MONTH), "monthly = sum of the day rows")
+    eq(sorted(r[:3] for r in db_rows(og, MONTHLY_ROWS)),
+       sorted([(a.id, month, "own"), (b.id, month, "own")]), "one row per tenant and route")
+    before = expect(og.call("GET", "/v1/invoices/%s" % month, key=og.admin), 200)
+    og.stop()
+    # An older month's captures, on both routes, as 0005 would have left them.
+    for day, route, n, paise in (("2026-01-05", "own", 2, 50), ("2026-01-20", "own", 1, 25),
+                                 ("2026-01-31", "shared", 4, 120)):
+        db_exec(og, "INSERT INTO usage_daily_route (tenant_id, day, route, sms_count, cost_paise)"
+                    " VALUES ('%s', '%s', '%s', %d, %d)" % (a.id, day, route, n, paise))
+        db_exec(og, "INSERT INTO usage_daily (tenant_id, day, sms_count, cost_paise)"
+                    " VALUES ('%s', '%s', %d, %d) ON CONFLICT (tenant_id, day) DO UPDATE SET"
+                    " sms_count = usage_daily.sms_count + excluded.sms_count,"
+                    " cost_paise = usage_daily.cost_paise + excluded.cost_paise"
+                    % (a.id, day, n, paise))
+    db_exec(og, "DROP TABLE usage_monthly")
+    db_exec(og, "DELETE FROM schema_migrations WHERE version = 6")
+    og.start()
+    eq(db_rows(og, MONTHLY_ROWS), db_rows(og, DAILY_BY_MONTH), "backfilled from the day rows")
+    eq(expect(og.call("GET", "/v1/invoices/%s" % month, key=og.admin), 200), before,
+       "the same invoice after the backfill")
+    old = expect(og.call("GET", "/v1/invoices/2026-01", key=og.admin), 200)
+    eq(old["lines"], [{"tenant_id": a.id, "name": "Alpha Retail", "total_sms": 7,
+                       "total_cost_paise": 195,
+                       "routes": {"own": {"total_sms": 3, "total_cost_paise": 75},
+                                  "shared": {"total_sms": 4, "total_cost_paise": 120}}}],
+       "an older month, both routes")
+    eq(old["total_cost_paise"], 195, "its total")
+    # New captures add to the backfilled month row.
+    m = a.send_ok(unique_phone())
+    og.wait_message(m["message_id"])
+    wait_until(lambda: og.wallet(a.id)["held_paise"] == 0, what="capture")
+    eq(db_rows(og, MONTHLY_ROWS), db_rows(og, DAILY_BY_MONTH), "still equal after a capture")
+
+
+@case
+def invoice_escapes_names():
+    """Names are free text: the invoice's JSON and CSV carry them exactly."""
+    gw, og = stack()
+    name = 'Ünïcode "Quoted" \\ Co, Ltd\t€'
+    t = og.setup_tenant(name=name)
+    m = t.send_ok(unique_phone(), variables={"appName": "Shop"})  # DLT-17: ASCII only
+    og.wait_message(m["message_id"])
+    wait_until(lambda: t.wallet()["held_paise"] == 0, what="capture")
+    month, _, _ = local_month()
+    inv = expect(og.call("GET", "/v1/invoices/%s" % month, key=og.admin), 200)
+    eq([(x["tenant_id"], x["name"]) for x in inv["lines"]], [(t.id, name)], "JSON name")
+    st, _, text = og.call("GET", "/v1/invoices/%s?format=csv" % month, key=og.admin)
+    eq(st, 200, "CSV status")
+    rows = list(csv.reader(io.StringIO(text)))
+    eq(rows[1][2:4], [t.id, name], "CSV name")
 
 
 @case
