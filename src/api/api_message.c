@@ -135,24 +135,38 @@ struct api_rows {
 	size_t cap;
 };
 
+/* Makes room for item n of a report's array of size-byte items, doubling
+ * it up to API_REPORT_ROWS_MAX; OG_ERR_UNAVAILABLE past that bound. */
+static enum og_err api_report_grow(void **items, size_t *cap, size_t n, size_t size)
+{
+	size_t want;
+	void *grown;
+
+	if (n == API_REPORT_ROWS_MAX)
+		return OG_ERR_UNAVAILABLE;
+	if (n < *cap)
+		return OG_OK;
+	want = *cap ? *cap * 2 : 64;
+	if (want > API_REPORT_ROWS_MAX)
+		want = API_REPORT_ROWS_MAX;
+	grown = realloc(*items, want * size);
+	if (!grown)
+		return OG_ERR_NOMEM;
+	*items = grown;
+	*cap = want;
+	return OG_OK;
+}
+
 /* The store's per-row callback: copies the row, refusing past the bound. */
 static enum og_err api_rows_add(void *arg, const struct store_usage_row *row)
 {
 	struct api_rows *r = arg;
+	void *items = r->rows;
+	enum og_err rc = api_report_grow(&items, &r->cap, r->n, sizeof *r->rows);
 
-	if (r->n == API_REPORT_ROWS_MAX)
-		return OG_ERR_UNAVAILABLE;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct store_usage_row *grown;
-		if (cap > API_REPORT_ROWS_MAX)
-			cap = API_REPORT_ROWS_MAX;
-		grown = realloc(r->rows, cap * sizeof *grown);
-		if (!grown)
-			return OG_ERR_NOMEM;
-		r->rows = grown;
-		r->cap = cap;
-	}
+	r->rows = items;
+	if (rc != OG_OK)
+		return rc;
 	r->rows[r->n++] = *row;
 	return OG_OK;
 }
@@ -274,19 +288,11 @@ static enum og_err api_invoice_add(void *arg, const struct store_invoice_row *ro
 
 	assert(row->route == STORE_ROUTE_OWN || row->route == STORE_ROUTE_SHARED);
 	if (!l || strcmp(l->tenant_id, row->tenant_id) != 0) {
-		if (inv->n == API_REPORT_ROWS_MAX)
-			return OG_ERR_UNAVAILABLE;
-		if (inv->n == inv->cap) {
-			size_t cap = inv->cap ? inv->cap * 2 : 64;
-			struct api_invoice_line *grown;
-			if (cap > API_REPORT_ROWS_MAX)
-				cap = API_REPORT_ROWS_MAX;
-			grown = realloc(inv->lines, cap * sizeof *grown);
-			if (!grown)
-				return OG_ERR_NOMEM;
-			inv->lines = grown;
-			inv->cap = cap;
-		}
+		void *items = inv->lines;
+		enum og_err rc = api_report_grow(&items, &inv->cap, inv->n, sizeof *inv->lines);
+		inv->lines = items;
+		if (rc != OG_OK)
+			return rc;
 		l = &inv->lines[inv->n++];
 		memset(l, 0, sizeof *l);
 		memcpy(l->tenant_id, row->tenant_id, sizeof l->tenant_id);
