@@ -3,10 +3,10 @@
  * the other lists: `after` is the last id of the previous page.
  */
 #include "api/api_int.h"
+#include "api/api_list.h"
 
 #include "domain/audit.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static json_t *api_audit_json(const struct store_audit *a)
@@ -21,37 +21,30 @@ static json_t *api_audit_json(const struct store_audit *a)
 			 api_json_time(a->created_at_ms));
 }
 
+/* A page of the trail; arg is the ?tenant_id= filter, or NULL for all. */
+static enum og_err api_audit_fetch(struct api_call *call, const void *arg, const char *after,
+				   size_t limit, void *rows, size_t *n)
+{
+	const char *tenant_id = arg;
+
+	if (tenant_id && strlen(tenant_id) >= STORE_TENANT_ID_MAX)
+		return api_fail(call, OG_ERR_INVALID_REQUEST, "tenant_id", "tenant_id is too long");
+	return audit_list(call->d, call->conn, tenant_id, after, limit, rows, n);
+}
+
+static json_t *api_audit_row_json(struct api_call *call, const void *row)
+{
+	(void)call;
+	return api_audit_json(row);
+}
+
+static const struct api_list_spec api_audit_list_spec = {
+	API_LIST_ROW(struct store_audit, id),
+	.fetch = api_audit_fetch,
+	.render = api_audit_row_json,
+};
+
 enum og_err api_audit_list(struct api_call *call)
 {
-	const char *tenant_id = api_query(call, "tenant_id");
-	struct store_audit *page = NULL;
-	json_t *data = NULL;
-	const char *after;
-	size_t limit, n = 0;
-	enum og_err rc;
-
-	rc = api_page(call, STORE_ID_MAX, &limit, &after);
-	if (rc != OG_OK)
-		goto out;
-	if (tenant_id && strlen(tenant_id) >= STORE_TENANT_ID_MAX) {
-		rc = api_fail(call, OG_ERR_INVALID_REQUEST, "tenant_id", "tenant_id is too long");
-		goto out;
-	}
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = audit_list(call->d, call->conn, tenant_id, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_audit_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].id : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+	return api_list_reply(call, &api_audit_list_spec, api_query(call, "tenant_id"));
 }

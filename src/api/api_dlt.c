@@ -8,6 +8,7 @@
  * portal's CSV as text/csv, the only non-JSON body the API accepts.
  */
 #include "api/api_int.h"
+#include "api/api_list.h"
 
 #include "domain/dlt.h"
 #include "domain/registry.h"
@@ -173,34 +174,28 @@ enum og_err api_dlt_header_create(struct api_call *call, const char *owner)
 	return api_reply_json(call, created ? 201 : 200, api_dlt_header_json(&h));
 }
 
+/* A page of headers; arg is the owner (a tenant id, or the platform). */
+static enum og_err api_dlt_header_fetch(struct api_call *call, const void *arg, const char *after,
+				        size_t limit, void *rows, size_t *n)
+{
+	return registry_header_list(call->d, call->conn, arg, after, limit, rows, n);
+}
+
+static json_t *api_dlt_header_row_json(struct api_call *call, const void *row)
+{
+	(void)call;
+	return api_dlt_header_json(row);
+}
+
+static const struct api_list_spec api_dlt_header_list_spec = {
+	API_LIST_ROW(struct store_dlt_header, header),
+	.fetch = api_dlt_header_fetch,
+	.render = api_dlt_header_row_json,
+};
+
 enum og_err api_dlt_header_list(struct api_call *call, const char *owner)
 {
-	struct store_dlt_header *page = NULL;
-	size_t limit, n = 0;
-	const char *after;
-	json_t *data = NULL;
-	enum og_err rc;
-
-	rc = api_page(call, STORE_HEADER_MAX, &limit, &after);
-	if (rc != OG_OK)
-		goto out;
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = registry_header_list(call->d, call->conn, owner, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_dlt_header_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].header : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+	return api_list_reply(call, &api_dlt_header_list_spec, owner);
 }
 
 /* The entry a DELETE names: the path parameter, else ?query=, else the
@@ -267,34 +262,28 @@ enum og_err api_dlt_whitelist_create(struct api_call *call, const char *owner)
 	return api_reply_json(call, created ? 201 : 200, api_dlt_whitelist_json(&w));
 }
 
+/* A page of whitelist entries; arg is the owner (a tenant id, or the platform). */
+static enum og_err api_dlt_whitelist_fetch(struct api_call *call, const void *arg,
+					   const char *after, size_t limit, void *rows, size_t *n)
+{
+	return registry_whitelist_list(call->d, call->conn, arg, after, limit, rows, n);
+}
+
+static json_t *api_dlt_whitelist_row_json(struct api_call *call, const void *row)
+{
+	(void)call;
+	return api_dlt_whitelist_json(row);
+}
+
+static const struct api_list_spec api_dlt_whitelist_list_spec = {
+	API_LIST_ROW(struct store_dlt_whitelist, value),
+	.fetch = api_dlt_whitelist_fetch,
+	.render = api_dlt_whitelist_row_json,
+};
+
 enum og_err api_dlt_whitelist_list(struct api_call *call, const char *owner)
 {
-	struct store_dlt_whitelist *page = NULL;
-	size_t limit, n = 0;
-	const char *after;
-	json_t *data = NULL;
-	enum og_err rc;
-
-	rc = api_page(call, STORE_DLT_VALUE_MAX, &limit, &after);
-	if (rc != OG_OK)
-		goto out;
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = registry_whitelist_list(call->d, call->conn, owner, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_dlt_whitelist_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].value : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+	return api_list_reply(call, &api_dlt_whitelist_list_spec, owner);
 }
 
 enum og_err api_dlt_whitelist_delete(struct api_call *call, const char *owner)
@@ -341,34 +330,28 @@ done:
 	return rc;
 }
 
+/* A page of templates; arg is the owner (a tenant id, or the platform). */
+static enum og_err api_dlt_template_fetch(struct api_call *call, const void *arg,
+					  const char *after, size_t limit, void *rows, size_t *n)
+{
+	return template_list(call->d, call->conn, arg, after, limit, rows, n);
+}
+
+static json_t *api_dlt_template_row_json(struct api_call *call, const void *row)
+{
+	(void)call;
+	return api_dlt_template_json(row);
+}
+
+static const struct api_list_spec api_dlt_template_list_spec = {
+	API_LIST_ROW(struct store_template, name),
+	.fetch = api_dlt_template_fetch,
+	.render = api_dlt_template_row_json,
+};
+
 enum og_err api_dlt_template_list(struct api_call *call, const char *owner)
 {
-	struct store_template *page = NULL;
-	size_t limit, n = 0;
-	const char *after;
-	json_t *data = NULL;
-	enum og_err rc;
-
-	rc = api_page(call, STORE_TEMPLATE_NAME_MAX, &limit, &after);
-	if (rc != OG_OK)
-		goto out;
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = template_list(call->d, call->conn, owner, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_dlt_template_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].name : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+	return api_list_reply(call, &api_dlt_template_list_spec, owner);
 }
 
 enum og_err api_dlt_template_delete(struct api_call *call, const char *owner, const char *name)

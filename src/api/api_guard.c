@@ -7,6 +7,7 @@
  * A test number is shown masked and its code never.
  */
 #include "api/api_int.h"
+#include "api/api_list.h"
 
 #include "domain/pumping.h"
 #include "domain/template.h"
@@ -14,7 +15,6 @@
 #include "domain/testnum.h"
 
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define API_GUARD_TI struct tenant_input
@@ -169,37 +169,33 @@ enum og_err api_guard_testnum_create(struct api_call *call)
 	return api_reply_json(call, 201, api_guard_testnum_json(&out));
 }
 
+/* A page of test numbers; arg is the tenant id. */
+static enum og_err api_guard_testnum_fetch(struct api_call *call, const void *arg,
+					   const char *after, size_t limit, void *rows, size_t *n)
+{
+	return testnum_list(call->d, call->conn, arg, after, limit, rows, n);
+}
+
+static json_t *api_guard_testnum_row_json(struct api_call *call, const void *row)
+{
+	(void)call;
+	return api_guard_testnum_json(row);
+}
+
+static const struct api_list_spec api_guard_testnum_list_spec = {
+	API_LIST_ROW(struct store_test_number, id),
+	.fetch = api_guard_testnum_fetch,
+	.render = api_guard_testnum_row_json,
+};
+
 enum og_err api_guard_testnum_list(struct api_call *call)
 {
 	struct store_tenant t;
-	struct store_test_number *page = NULL;
-	json_t *data = NULL;
-	const char *after;
-	size_t limit, n = 0;
-	enum og_err rc;
+	enum og_err rc = tenant_get(call->d, call->conn, call->params[0], &t);
 
-	rc = tenant_get(call->d, call->conn, call->params[0], &t);
-	if (rc == OG_OK)
-		rc = api_page(call, STORE_ID_MAX, &limit, &after);
 	if (rc != OG_OK)
-		goto out;
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = testnum_list(call->d, call->conn, t.id, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_guard_testnum_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].id : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+		return rc;
+	return api_list_reply(call, &api_guard_testnum_list_spec, t.id);
 }
 
 enum og_err api_guard_testnum_delete(struct api_call *call)
@@ -234,37 +230,33 @@ static json_t *api_guard_alert_json(const struct store_alert *a)
 			 api_json_text(a->lifted_by));
 }
 
+/* A page of pumping alerts; arg is the tenant id. */
+static enum og_err api_guard_alert_fetch(struct api_call *call, const void *arg, const char *after,
+					 size_t limit, void *rows, size_t *n)
+{
+	return pumping_alert_list(call->d, call->conn, arg, after, limit, rows, n);
+}
+
+static json_t *api_guard_alert_row_json(struct api_call *call, const void *row)
+{
+	(void)call;
+	return api_guard_alert_json(row);
+}
+
+static const struct api_list_spec api_guard_alert_list_spec = {
+	API_LIST_ROW(struct store_alert, id),
+	.fetch = api_guard_alert_fetch,
+	.render = api_guard_alert_row_json,
+};
+
 enum og_err api_guard_alert_list(struct api_call *call)
 {
 	struct store_tenant t;
-	struct store_alert *page = NULL;
-	json_t *data = NULL;
-	const char *after;
-	size_t limit, n = 0;
-	enum og_err rc;
+	enum og_err rc = tenant_get(call->d, call->conn, call->params[0], &t);
 
-	rc = tenant_get(call->d, call->conn, call->params[0], &t);
-	if (rc == OG_OK)
-		rc = api_page(call, STORE_ID_MAX, &limit, &after);
 	if (rc != OG_OK)
-		goto out;
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = pumping_alert_list(call->d, call->conn, t.id, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_guard_alert_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].id : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+		return rc;
+	return api_list_reply(call, &api_guard_alert_list_spec, t.id);
 }
 
 enum og_err api_guard_alert_lift(struct api_call *call)

@@ -8,12 +8,12 @@
  * SEC-11..SEC-13).
  */
 #include "api/api_int.h"
+#include "api/api_list.h"
 
 #include "domain/tenant.h"
 
 #include <sodium.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Platform keys are admin or send; tenant keys are made under the tenant. */
@@ -211,35 +211,24 @@ out:
 	return rc;
 }
 
-static enum og_err api_key_page(struct api_call *call, const char *tenant_id)
+/* A page of keys; arg is the tenant id, "" for the platform's keys. */
+static enum og_err api_key_fetch(struct api_call *call, const void *arg, const char *after,
+				 size_t limit, void *rows, size_t *n)
 {
-	struct store_api_key *page = NULL;
-	size_t limit, n = 0;
-	const char *after;
-	json_t *data = NULL;
-	enum og_err rc;
-
-	rc = api_page(call, STORE_ID_MAX, &limit, &after);
-	if (rc != OG_OK)
-		goto out;
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = apikey_list(call->d, call->conn, tenant_id, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_key_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].id : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+	return apikey_list(call->d, call->conn, arg, after, limit, rows, n);
 }
+
+static json_t *api_key_row_json(struct api_call *call, const void *row)
+{
+	(void)call;
+	return api_key_json(row);
+}
+
+static const struct api_list_spec api_key_list_spec = {
+	API_LIST_ROW(struct store_api_key, id),
+	.fetch = api_key_fetch,
+	.render = api_key_row_json,
+};
 
 enum og_err api_key_create(struct api_call *call)
 {
@@ -266,7 +255,10 @@ enum og_err api_key_tenant_rotate(struct api_call *call)
 	return api_key_rotate_run(call, t.id, call->params[1]);
 }
 
-enum og_err api_key_list(struct api_call *call) { return api_key_page(call, ""); }
+enum og_err api_key_list(struct api_call *call)
+{
+	return api_list_reply(call, &api_key_list_spec, "");
+}
 
 enum og_err api_key_revoke(struct api_call *call)
 {
@@ -300,7 +292,7 @@ enum og_err api_key_tenant_list(struct api_call *call)
 
 	if (rc != OG_OK)
 		return rc;
-	return api_key_page(call, t.id);
+	return api_list_reply(call, &api_key_list_spec, t.id);
 }
 
 enum og_err api_key_tenant_revoke(struct api_call *call)

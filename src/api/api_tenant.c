@@ -6,6 +6,7 @@
  * "upstream": null returns the tenant to the deployment's upstream.
  */
 #include "api/api_int.h"
+#include "api/api_list.h"
 
 #include "domain/dlt_lint.h"
 #include "domain/retention.h"
@@ -13,7 +14,6 @@
 #include "domain/tenant.h"
 
 #include <sodium.h>
-#include <stdlib.h>
 
 static const char *const api_tenant_modes[] = {"prepaid", "postpaid"}; /* by enum value */
 
@@ -181,34 +181,27 @@ out:
 	return rc;
 }
 
+static enum og_err api_tenant_fetch(struct api_call *call, const void *arg, const char *after,
+				    size_t limit, void *rows, size_t *n)
+{
+	(void)arg;
+	return tenant_list(call->d, call->conn, after, limit, rows, n);
+}
+
+static json_t *api_tenant_row_json(struct api_call *call, const void *row)
+{
+	return api_tenant_render(call, row);
+}
+
+static const struct api_list_spec api_tenant_list_spec = {
+	API_LIST_ROW(struct store_tenant, id),
+	.fetch = api_tenant_fetch,
+	.render = api_tenant_row_json,
+};
+
 enum og_err api_tenant_list(struct api_call *call)
 {
-	struct store_tenant *page = NULL;
-	size_t limit, n = 0;
-	const char *after;
-	json_t *data = NULL;
-	enum og_err rc;
-
-	rc = api_page(call, STORE_TENANT_ID_MAX, &limit, &after);
-	if (rc != OG_OK)
-		goto out;
-	page = calloc(limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = tenant_list(call->d, call->conn, after, limit, page, &n);
-	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_tenant_render(call, &page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, limit, n ? page[n - 1].id : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+	return api_list_reply(call, &api_tenant_list_spec, NULL);
 }
 
 enum og_err api_tenant_get(struct api_call *call)

@@ -9,9 +9,9 @@
  * with a tag: {#numeric#} {#alphanumeric#} {#url#} {#cbn#} {#email#}. The
  * matcher splits a message into values the way an operator's scrubber
  * does (anchored, fixed text byte-exact, each variable as long as it can
- * be while the rest still matches: POSIX leftmost-longest), and the scrub
- * runs the operator's chain over a registry snapshot the caller loaded.
- * Lint (registration-time checks) lives in dlt_lint.h.
+ * be while the rest still matches: POSIX leftmost-longest). The scrub (the
+ * operator's chain over a registry snapshot the caller loaded) lives in
+ * dlt_scrub.h, lint (registration-time checks) in dlt_lint.h.
  */
 #ifndef OG_DLT_H
 #define OG_DLT_H
@@ -78,39 +78,6 @@ struct dlt_whitelist {
 	size_t count;
 };
 
-/* What the scrub needs to know about the header a send goes out under. */
-struct dlt_scrub_header {
-	const char *name; /* the chosen header; "" when there is none */
-	bool found;       /* registered in the route's registry */
-	int category;     /* enum store_dlt_category, when found */
-	int status;       /* enum store_dlt_status, when found */
-	const char *pe_id; /* the PE it was registered under, when found */
-};
-
-/* ... and about the registered template (the route's registry entry). */
-struct dlt_scrub_template {
-	bool found;
-	const char *dlt_template_id;
-	const char *body;  /* the registered content */
-	int category;
-	int status;
-	size_t header_count;
-	const char (*headers)[STORE_HEADER_MAX];
-	const int *var_max_len; /* per variable; 0 or NULL: the default */
-	const char (*var_names)[STORE_VAR_NAME_MAX]; /* for field names; may be NULL */
-	size_t var_name_count;
-};
-
-struct dlt_scrub_input {
-	const char *pe_id;             /* the route's PE-ID; "" when it has none */
-	bool shared;                   /* the shared route: the platform's registry */
-	struct dlt_scrub_header header;
-	struct dlt_scrub_template tmpl;
-	const char *content;           /* the message as it would go out */
-	struct dlt_whitelist whitelist;
-	int var_max_len_default;       /* 0: DLT_VAR_MAX_LEN_DEFAULT */
-};
-
 /** Returns a tag's name ("var", "numeric", ...). */
 const char *dlt_tag_name(int tag);
 
@@ -157,8 +124,5 @@ bool dlt_whitelist_url(const struct dlt_whitelist *wl, const char *url, size_t l
 
 /** True if the callback number (len bytes) is on the whitelist, after normalising. */
 bool dlt_whitelist_cbn(const struct dlt_whitelist *wl, const char *cbn, size_t len);
-
-/** Runs the operator's chain (DLT-01 ... DLT-17); true if the send passes, else false with f set. */
-bool dlt_scrub(const struct dlt_scrub_input *in, struct dlt_finding *f);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "domain/dlt_scrub.h"
 #include "domain/registry.h"
 #include "domain/template.h"
 

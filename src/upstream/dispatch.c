@@ -5,13 +5,9 @@
  * provider gets a pooled libcurl easy handle added to one multi handle, so up
  * to inflight_max sends run at once over kept-alive connections and a slow
  * upstream never blocks anything but its own slot. Each finished attempt is
- * classified and settled through outbox_settle, which captures, releases or
- * reschedules the message's hold in one transaction.
- *
- * Outcomes are not settled one transaction each: they wait in a list, and
- * after each round of claims or of finished transfers the whole list is
- * settled in one transaction (outbox_settle_many), or one by one if that
- * fails, so one bad outcome never holds the others back.
+ * classified and queued for settlement (dispatch_settle.c), which after each
+ * round of claims or of finished transfers captures, releases or
+ * reschedules the holds of the whole queue in one transaction.
  *
  * Crash safety rests on the outbox lease, not on this thread: a claimed
  * message is SENDING until settled, and one whose settle never happens (a
@@ -20,79 +16,17 @@
  * message, so such a retake can at worst send an SMS twice, never charge it
  * twice.
  */
-#include "upstream/dispatch.h"
+#include "upstream/dispatch_int.h"
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
-#include "domain/outbox.h"
-#include "upstream/upstream.h"
 
 #include <assert.h>
-#include <curl/curl.h>
 #include <jansson.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define DISPATCH_PATH_MAX 1024         /* the --sms-log path, plus NUL */
-#define DISPATCH_SETTLE_TRIES_MAX 3    /* settles attempted while the store is busy */
-#define DISPATCH_SETTLE_PAUSE_MS 10    /* times the try number, between busy settles */
-#define DISPATCH_LABEL_MAX (16 + STORE_PROVIDER_MAX) /* provider="..." or outcome="..." */
-
-/* One in-flight send. The slot owns everything libcurl reads in place (the
- * request, its body and headers) until the transfer is removed. */
-struct dispatch_slot {
-	CURL *easy; /* pooled: kept across sends so its connection is reused */
-	bool busy;
-	struct store_message msg;     /* as claimed; what outbox_settle needs */
-	struct outbox_payload payload; /* holds the code: wiped after each send */
-	struct outbox_route route;    /* with the deployment's fallbacks applied */
-	const struct upstream_provider *provider;
-	void *instance;
-	struct upstream_request rq;   /* points into msg, payload and route */
-	struct upstream_transfer xf;
-	char response[UPSTREAM_RESPONSE_MAX];
-	size_t response_len;
-	bool response_cut; /* the reply was longer than response holds */
-	char curl_error[UPSTREAM_CURL_ERROR_MAX];
-	/* Set while the slot's outcome waits in the settle list. */
-	struct upstream_result result;
-	bool from_upstream; /* the verdict came from a provider */
-};
-
-struct dispatch {
-	struct store *store;
-	const struct domain *domain;
-	char provider[STORE_PROVIDER_MAX];
-	char provider_url[STORE_URL_MAX];
-	char provider_key[STORE_CREDENTIAL_MAX];
-	char sms_log_path[DISPATCH_PATH_MAX];
-	size_t inflight_max;
-	int64_t timeout_ms;
-	struct upstream_set providers;
-	CURLM *multi;
-	struct dispatch_slot *slots; /* inflight_max of them */
-	size_t inflight;             /* busy slots */
-	struct store_message claimed[OUTBOX_CLAIM_MAX];
-	/* Outcomes waiting to be settled together (dispatch_flush); each slot
-	 * is in the list at most once, and stays busy until settled. */
-	struct dispatch_slot *done[DISPATCH_INFLIGHT_MAX];
-	struct outbox_settlement settle[DISPATCH_INFLIGHT_MAX];
-	size_t done_count;
-	pthread_t thread;
-	atomic_bool stopping;
-	atomic_bool wake_pending; /* dispatch_wake ran since the last claim */
-	_Atomic int64_t drain_until_mono_ms;
-	/* The thread reports once whether its store connection opened. */
-	pthread_mutex_t ready_lock;
-	pthread_cond_t ready_cond;
-	bool ready;
-	enum og_err ready_rc;
-};
 
 static pthread_once_t dispatch_curl_once = PTHREAD_ONCE_INIT;
 static CURLcode dispatch_curl_rc = CURLE_FAILED_INIT;
@@ -112,27 +46,16 @@ int dispatch_provider_known(const char *name)
 	return upstream_find(name) != NULL;
 }
 
-static const char *dispatch_verdict_name(int verdict)
-{
-	static const char *const names[] = {
-		[OUTBOX_SENT] = "sent",
-		[OUTBOX_RETRY] = "retry",
-		[OUTBOX_REJECTED] = "rejected",
-	};
-	assert(verdict >= 0 && (size_t)verdict < sizeof names / sizeof names[0]);
-	return names[verdict];
-}
-
-static void dispatch_pause_ms(int64_t ms)
+void dispatch_pause_ms(int64_t ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
 
-/* Forgets a slot's send. The payload and body carry the code, so they are
- * wiped rather than left for the next send to overwrite. */
-static void dispatch_slot_clear(struct dispatch_slot *slot)
+/* The payload and body carry the code, so they are wiped rather than left
+ * for the next send to overwrite. */
+void dispatch_slot_clear(struct dispatch_slot *slot)
 {
 	curl_slist_free_all(slot->xf.headers);
 	slot->xf.headers = NULL;
@@ -149,120 +72,11 @@ static void dispatch_slot_clear(struct dispatch_slot *slot)
 	slot->busy = false;
 }
 
-/* The outcome to record for a slot's result. */
-static void dispatch_outcome(const struct dispatch_slot *slot, struct outbox_outcome *oc)
-{
-	static const int verdicts[] = {
-		[UPSTREAM_ACCEPTED] = OUTBOX_SENT,
-		[UPSTREAM_TRANSIENT] = OUTBOX_RETRY,
-		[UPSTREAM_PERMANENT] = OUTBOX_REJECTED,
-	};
-	const struct upstream_result *res = &slot->result;
-	const char *provider = slot->provider ? slot->provider->name : slot->route.provider;
-
-	assert(res->verdict >= 0 && (size_t)res->verdict < sizeof verdicts / sizeof verdicts[0]);
-	memset(oc, 0, sizeof *oc);
-	oc->verdict = verdicts[res->verdict];
-	upstream_text_copy(oc->provider, sizeof oc->provider, provider, strlen(provider));
-	memcpy(oc->provider_message_id, res->provider_message_id, sizeof oc->provider_message_id);
-	memcpy(oc->error, res->error, sizeof oc->error);
-}
-
-/* Settles one outcome on its own, retrying while the store is busy. */
-static enum og_err dispatch_settle_one(struct dispatch *dp, struct store_conn *c,
-				       struct dispatch_slot *slot, const struct outbox_outcome *oc)
-{
-	enum og_err rc = OG_OK;
-
-	for (int tries = 1; tries <= DISPATCH_SETTLE_TRIES_MAX; tries++) {
-		rc = outbox_settle(dp->domain, c, &slot->msg, oc);
-		if (rc != OG_ERR_BUSY)
-			break;
-		if (tries < DISPATCH_SETTLE_TRIES_MAX)
-			dispatch_pause_ms((int64_t)DISPATCH_SETTLE_PAUSE_MS * tries);
-	}
-	return rc;
-}
-
-/* Counts and logs one settled attempt (rc: how its settling went). */
-static void dispatch_report(const struct dispatch_slot *slot, const struct outbox_outcome *oc,
-			    enum og_err rc)
-{
-	const struct upstream_result *res = &slot->result;
-	char label[DISPATCH_LABEL_MAX];
-
-	snprintf(label, sizeof label, "outcome=\"%s\"", dispatch_verdict_name(oc->verdict));
-	metrics_count("otpgate_upstream_attempts_total", label, 1);
-	if (slot->from_upstream && oc->verdict != OUTBOX_SENT) {
-		snprintf(label, sizeof label, "provider=\"%s\"", oc->provider);
-		metrics_count("otpgate_upstream_errors_total", label, 1);
-	}
-	/* outbox_settle logs each settled message; this line adds the HTTP
-	 * detail of the attempt. The upstream's own words may echo the number
-	 * or the text, so only errors of our making (no reply) go in verbatim. */
-	log_event(oc->verdict == OUTBOX_SENT ? LOG_DEBUG : LOG_WARN, "sms.attempt",
-		  "{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "tenant_id", slot->msg.tenant_id,
-		  "message_id", slot->msg.id, "to", slot->msg.phone_masked, "provider", oc->provider,
-		  "outcome", dispatch_verdict_name(oc->verdict), "attempt", slot->msg.attempts,
-		  "http_status", (json_int_t)res->http_status, "error",
-		  res->http_status == 0 ? oc->error : "");
-	if (rc != OG_OK) {
-		/* The message stays SENDING and is retaken when its lease ends. */
-		log_error("sms.settle_failed", "{s:s, s:s, s:s, s:s}", "tenant_id",
-			  slot->msg.tenant_id, "message_id", slot->msg.id, "outcome",
-			  dispatch_verdict_name(oc->verdict), "reason", og_err_strerror(rc));
-	}
-}
-
-/* Queues a slot's result for dispatch_flush; the slot stays busy until then.
- * from_upstream says whether the verdict came from a provider, as opposed to
- * a message we could not even send. */
-static void dispatch_settle(struct dispatch *dp, struct dispatch_slot *slot,
-			    const struct upstream_result *res, bool from_upstream)
-{
-	assert(dp->done_count < DISPATCH_INFLIGHT_MAX);
-	slot->result = *res;
-	slot->from_upstream = from_upstream;
-	slot->busy = true;
-	dp->done[dp->done_count++] = slot;
-}
-
-/* Settles every queued outcome: in one transaction, or one by one if that
- * fails; then counts, logs and frees their slots. */
-static void dispatch_flush(struct dispatch *dp, struct store_conn *c)
-{
-	size_t n = dp->done_count;
-	enum og_err rc = OG_OK;
-
-	if (n == 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		dp->settle[i].claimed = &dp->done[i]->msg;
-		dispatch_outcome(dp->done[i], &dp->settle[i].outcome);
-	}
-	for (int tries = 1; tries <= DISPATCH_SETTLE_TRIES_MAX; tries++) {
-		rc = outbox_settle_many(dp->domain, c, dp->settle, n);
-		if (rc != OG_ERR_BUSY)
-			break;
-		if (tries < DISPATCH_SETTLE_TRIES_MAX)
-			dispatch_pause_ms((int64_t)DISPATCH_SETTLE_PAUSE_MS * tries);
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct dispatch_slot *slot = dp->done[i];
-		enum og_err one = rc == OG_OK ? OG_OK
-					      : dispatch_settle_one(dp, c, slot, &dp->settle[i].outcome);
-		dispatch_report(slot, &dp->settle[i].outcome, one);
-		dispatch_slot_clear(slot);
-	}
-	explicit_bzero(dp->settle, n * sizeof dp->settle[0]);
-	dp->done_count = 0;
-}
-
 /* Queues the outcome of a message that never reached a provider. */
 static void dispatch_give_up(struct dispatch *dp, struct dispatch_slot *slot,
 			     const struct upstream_result *res)
 {
-	dispatch_settle(dp, slot, res, false);
+	dispatch_settle_queue(dp, slot, res, false);
 }
 
 static size_t dispatch_write(char *data, size_t size, size_t nmemb, void *arg)
@@ -383,7 +197,7 @@ static void dispatch_begin(struct dispatch *dp, struct store_conn *c,
 	dispatch_request_fill(slot);
 	if (slot->provider->deliver) {
 		slot->provider->deliver(slot->instance, &slot->rq, &res);
-		dispatch_settle(dp, slot, &res, true);
+		dispatch_settle_queue(dp, slot, &res, true);
 		return;
 	}
 	if (!slot->easy)
@@ -395,7 +209,7 @@ static void dispatch_begin(struct dispatch *dp, struct store_conn *c,
 	}
 	dispatch_easy_setup(dp, slot);
 	if (!slot->provider->prepare(slot->instance, &slot->rq, slot->easy, &slot->xf, &res)) {
-		dispatch_settle(dp, slot, &res, true);
+		dispatch_settle_queue(dp, slot, &res, true);
 		return;
 	}
 	if (curl_multi_add_handle(dp->multi, slot->easy) != CURLM_OK) {
@@ -430,7 +244,7 @@ static bool dispatch_claim(struct dispatch *dp, struct store_conn *c)
 	assert(n <= want);
 	for (size_t i = 0; i < n; i++)
 		dispatch_begin(dp, c, &dp->claimed[i]);
-	dispatch_flush(dp, c); /* what was settled at once: synchronous providers, failures */
+	dispatch_settle_flush(dp, c); /* what was settled at once: synchronous providers, failures */
 	/* The claimed copies hold sealed payloads only, but need not linger. */
 	explicit_bzero(dp->claimed, n * sizeof dp->claimed[0]);
 	return n == want;
@@ -473,9 +287,9 @@ static void dispatch_reap(struct dispatch *dp, struct store_conn *c)
 		};
 		memset(&res, 0, sizeof res);
 		slot->provider->classify(slot->instance, &rsp, &res);
-		dispatch_settle(dp, slot, &res, true);
+		dispatch_settle_queue(dp, slot, &res, true);
 	}
-	dispatch_flush(dp, c);
+	dispatch_settle_flush(dp, c);
 }
 
 /* Gives up on every transfer still running. Their messages stay SENDING

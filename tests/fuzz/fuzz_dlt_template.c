@@ -1,6 +1,7 @@
 /*
- * Fuzz target: DLT template parsing, lint and operator-style matching
- * (src/domain/dlt.c, dlt_lint.c), and the portal CSV reader (dlt_csv.c).
+ * Fuzz target: DLT template parsing, lint, operator-style matching and the
+ * scrub (src/domain/dlt.c, dlt_lint.c, dlt_scrub.c), and the portal CSV
+ * reader (dlt_csv.c).
  *
  * The first byte picks what the rest is:
  *   0: a body, NUL, a message: parse, lint and scrub the message; a match
@@ -14,6 +15,7 @@
 #include "domain/dlt.h"
 #include "domain/dlt_csv.h"
 #include "domain/dlt_lint.h"
+#include "domain/dlt_scrub.h"
 #include "domain/template.h"
 
 #include <assert.h>

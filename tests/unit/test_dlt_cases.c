@@ -8,7 +8,7 @@
  * leave no hold and no message. The run also checks that the cases cover
  * every rule of the table and every operator code.
  */
-#include "domain/dlt.h"
+#include "domain/dlt_scrub.h"
 #include "domain/ledger.h"
 #include "domain/otp.h"
 #include "domain/outbox.h"
