@@ -7,6 +7,7 @@
  * lookup runs while the store is iterating.
  */
 #include "api/api_int.h"
+#include "api/api_list.h"
 
 #include "base/clock.h"
 #include "domain/dlt.h"
@@ -82,49 +83,51 @@ static enum og_err api_message_time_arg(struct api_call *call, const char *name,
 	return OG_OK;
 }
 
-enum og_err api_message_list(struct api_call *call)
+/* A page of the message log; arg is the filter with the read scope set. */
+static enum og_err api_message_fetch(struct api_call *call, const void *arg, const char *after,
+				     size_t limit, void *rows, size_t *n)
 {
-	struct store_message_filter f = {.status = -1};
-	struct store_message *page = NULL;
+	struct store_message_filter f = *(const struct store_message_filter *)arg;
 	const char *status = api_query(call, "status");
-	size_t n = 0;
-	json_t *data = NULL;
 	enum og_err rc;
 
-	rc = api_auth_read_scope(call, &f.tenant_id);
-	if (rc == OG_OK)
-		rc = api_page(call, STORE_ID_MAX, &f.limit, &f.after_id);
-	if (rc == OG_OK)
-		rc = api_message_time_arg(call, "from", &f.from_ms);
+	f.after_id = after;
+	f.limit = limit;
+	rc = api_message_time_arg(call, "from", &f.from_ms);
 	if (rc == OG_OK)
 		rc = api_message_time_arg(call, "to", &f.to_ms);
 	if (rc != OG_OK)
-		goto out;
+		return rc;
 	if (status) {
 		f.status = message_status_parse(status);
-		if (f.status < 0) {
-			rc = api_fail(call, OG_ERR_INVALID_REQUEST, "status",
-				      "status must be queued, sending, sent or failed");
-			goto out;
-		}
+		if (f.status < 0)
+			return api_fail(call, OG_ERR_INVALID_REQUEST, "status",
+					"status must be queued, sending, sent or failed");
 	}
-	page = calloc(f.limit, sizeof *page);
-	data = json_array();
-	if (!page || !data) {
-		rc = OG_ERR_NOMEM;
-		goto out;
-	}
-	rc = message_list(call->d, call->conn, &f, page, &n);
+	return message_list(call->d, call->conn, &f, rows, n);
+}
+
+static json_t *api_message_row_json(struct api_call *call, const void *row)
+{
+	(void)call;
+	return api_message_json(row);
+}
+
+static const struct api_list_spec api_message_list_spec = {
+	API_LIST_ROW(struct store_message, id),
+	.fetch = api_message_fetch,
+	.render = api_message_row_json,
+};
+
+enum og_err api_message_list(struct api_call *call)
+{
+	struct store_message_filter f = {.status = -1};
+	enum og_err rc;
+
+	rc = api_auth_read_scope(call, &f.tenant_id);
 	if (rc != OG_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(data, api_message_json(&page[i]));
-	rc = api_reply_json(call, 200, api_page_json(data, n, f.limit, n ? page[n - 1].id : NULL));
-	data = NULL;
-out:
-	json_decref(data);
-	free(page);
-	return rc;
+		return rc;
+	return api_list_reply(call, &api_message_list_spec, &f);
 }
 
 /* ---- Usage and invoices ---------------------------------------------- */
