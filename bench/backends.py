@@ -2,20 +2,23 @@
 scenario asks its backend for a fresh database or for one already holding
 history, and gets back the --db URL to start otpgate with; it never knows
 which database is behind it. bench.py's --db option names the backends to
-run, so a PostgreSQL run is one more class here (fresh: create a database;
-populated: load the same rows with COPY or INSERT ... SELECT; scalar: ask
-psql) and one more entry in BACKENDS, with no change to the scenarios.
+run; each is one class here and one entry in BACKENDS. A backend without
+populated() (PostgreSQL: gen_db.py writes SQLite only) skips the scenarios
+that need history. close() releases what the backend started.
 """
 
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import urllib.parse
 
 import gen_db
 from benchlib import BENCH_DIR, log
+from pgserver import PgServer, psql
 
 SOURCE_DIR = os.path.dirname(BENCH_DIR)
 SQLITE_MIGRATIONS = os.path.join(SOURCE_DIR, "src", "store", "migrations", "sqlite")
@@ -87,6 +90,9 @@ class SqliteBackend:
         finally:
             con.close()
 
+    def close(self):
+        pass
+
     def _migrate(self, path, secret):
         r = subprocess.run([self.binary, "migrate", "--db", path, "--secret-file", secret],
                            capture_output=True, text=True, timeout=300,
@@ -112,13 +118,79 @@ class SqliteBackend:
                 os.remove(path)
 
 
+class PostgresBackend:
+    """A database per scenario (bench_<label>) on a PostgreSQL server: the
+    one --db names (postgres://USER@HOST:PORT/DB, whose DB runs the CREATE
+    DATABASE; the databases made are dropped at the end), or, for a bare
+    `postgres`, a durable server the run starts on first use and stops at
+    its end (pgserver.py). otpgate's own peak RSS does not include the
+    server's memory."""
+
+    name = "postgres"
+    rss_note = ("peak RSS is otpgate's alone; the PostgreSQL server's memory "
+                "(shared_buffers and a backend per connection) is separate")
+
+    def __init__(self, spec, binary, workdir, cache_dir):
+        self.given = spec if "://" in spec else None
+        self.workdir = workdir
+        self.server = None
+        self.made = []
+        self.about = None
+
+    def describe(self):
+        return self.about or "PostgreSQL (no scenario ran on it)"
+
+    def fresh(self, label):
+        """The URL of a new, empty database."""
+        base = self._server_url()
+        name = "bench_" + re.sub(r"[^a-z0-9_]", "_", label.lower())
+        psql(base, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+        psql(base, 'CREATE DATABASE "%s"' % name)
+        url = urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path="/" + name))
+        self.made.append(url)
+        return url
+
+    def scalar(self, url, sql):
+        """One number from the database, read while otpgate may be running."""
+        return int(psql(url, sql))
+
+    def close(self):
+        """Stops the run's own server, or drops the databases made on the given one."""
+        if self.server:
+            self.server.stop()
+            return
+        for url in self.made:
+            name = urllib.parse.urlsplit(url).path.lstrip("/")
+            try:
+                psql(self.given, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+                log("dropping %s: %s" % (name, e))
+
+    def _server_url(self):
+        if self.given:
+            if not self.about:
+                self.about = "PostgreSQL %s at the --db URL (%s)" % (
+                    psql(self.given, "SHOW server_version").split()[0],
+                    ", ".join("%s=%s" % (n, psql(self.given, "SHOW " + n)) for n in (
+                        "fsync", "synchronous_commit", "shared_buffers", "max_connections")))
+            return self.given
+        if not self.server:
+            self.server = PgServer(self.workdir)
+            self.server.start()
+            self.about = self.server.describe()
+        return self.server.url
+
+
 BACKENDS = {
     "sqlite": SqliteBackend,
+    "postgres": PostgresBackend,
+    "postgresql": PostgresBackend,
 }
 
 
 def make_backend(spec, binary, workdir, cache_dir):
-    """The backend for one --db value: "sqlite", or a driver's URL scheme."""
+    """The backend for one --db value: "sqlite", "postgres" (a server of the
+    run's own), or a URL whose scheme names a backend."""
     name = spec.split(":", 1)[0] if "://" in spec else spec
     if name not in BACKENDS:
         raise SystemExit("bench: no benchmark backend for --db %s (have: %s)" %

@@ -236,7 +236,8 @@ class WrkBackground:
                 "rps": (j["requests"] - j["status"]) / secs if secs else 0.0,
                 "p50_ms": j["p50_us"] / 1000.0, "p99_ms": j["p99_us"] / 1000.0,
                 "max_ms": j["max_us"] / 1000.0, "non2xx": j["status"],
-                "errors": j["connect"] + j["read"] + j["write"] + j["timeout"]}
+                "errors": j["connect"] + j["read"] + j["write"] + j["timeout"],
+                "created": j.get("created")}
 
 
 # -------------------------------------------------------------- servers ----

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make bench` needs on Debian 12 beyond the build and test
-# dependencies (scripts/deps.sh): wrk to load the servers, nginx as the
+# dependencies (scripts/deps.sh, which also brings postgresql-15 and its
+# psql: the PostgreSQL runs' server): wrk to load the servers, nginx as the
 # HTTP baseline, and Kannel (bearerbox, smsbox, and fakesmsc from
 # kannel-extras) as the SMS-gateway baseline. Only what is missing is
 # installed, so a second run costs nothing. Needs root or sudo.

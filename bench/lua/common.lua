@@ -6,11 +6,13 @@
 bench = {}
 
 local threads_made = 0
+local threads = {}
 
 -- Runs in wrk's main Lua state once per thread, before that thread's init.
 function setup(thread)
 	thread:set("tix", threads_made)
 	threads_made = threads_made + 1
+	threads[threads_made] = thread
 end
 
 -- Returns the "key=value" arguments as a table.
@@ -46,13 +48,27 @@ function bench.client_ip(n)
 		v % 256)
 end
 
+-- A script that counts what each thread created (presend.lua's global
+-- "created") has the counts printed too, in thread order.
+local function created_json()
+	local counts = {}
+	for i, t in ipairs(threads) do
+		local c = t:get("created")
+		if c == nil then
+			return ""
+		end
+		counts[i] = string.format("%d", c)
+	end
+	return ',"created":[' .. table.concat(counts, ",") .. "]"
+end
+
 function done(summary, latency, requests)
 	local e = summary.errors
 	io.write(string.format(
 		'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,' ..
 		'"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p90_us":%d,' ..
-		'"p99_us":%d,"max_us":%d,"mean_us":%.1f}\n',
+		'"p99_us":%d,"max_us":%d,"mean_us":%.1f%s}\n',
 		summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write,
 		e.status, e.timeout, latency:percentile(50), latency:percentile(90),
-		latency:percentile(99), latency.max, latency.mean))
+		latency:percentile(99), latency.max, latency.mean, created_json()))
 end
