@@ -16,6 +16,8 @@
 #include "domain/template.h"
 #include "domain/tenant.h"
 
+#include "domain_fixture.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,42 +47,6 @@ static int64_t case_now = 1782000000000LL;
 
 static int64_t case_clock(void) { return case_now; }
 
-struct fx {
-	char dir[64];
-	char path[128];
-	struct secret secret;
-	struct domain d;
-	struct store *s;
-	struct store_conn *c;
-};
-
-static void fx_open(struct fx *f)
-{
-	unsigned char master[SECRET_KEY_LEN] = {9};
-	int applied = 0;
-
-	memset(f, 0, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/og_dltcase_XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-	secret_derive(master, &f->secret);
-	domain_init(&f->d, &f->secret);
-	f->d.now_ms = case_clock;
-	assert_int_equal(store_open(f->path, &f->s), OG_OK);
-	assert_int_equal(f->s->ops->conn_open(f->s, &f->c), OG_OK);
-	assert_int_equal(f->c->ops->migrate(f->c, &applied), OG_OK);
-}
-
-static void fx_close(struct fx *f)
-{
-	char cmd[160];
-
-	f->c->ops->conn_close(f->c);
-	store_close(f->s);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-}
-
 static const char *str(const json_t *o, const char *key, const char *def)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -96,7 +62,7 @@ static const char *str(const json_t *o, const char *key, const char *def)
 
 /* ---- Setting a case's registry up -------------------------------------- */
 
-static void setup_tenant(struct fx *f, const json_t *cs)
+static void setup_tenant(struct domain_fixture *f, const json_t *cs)
 {
 	const json_t *t = json_object_get(cs, "tenant");
 	struct tenant_input in;
@@ -161,7 +127,7 @@ static void template_input_from(const json_t *j, struct template_input *in)
 }
 
 /* Registers owner's headers, whitelist and templates from the case's arrays. */
-static void setup_registry(struct fx *f, const char *owner, const json_t *headers,
+static void setup_registry(struct domain_fixture *f, const char *owner, const json_t *headers,
 			   const json_t *whitelist, const json_t *templates)
 {
 	size_t i;
@@ -209,7 +175,7 @@ static json_t *case_default_templates(void)
 			 "appName", "otp");
 }
 
-static void setup_case(struct fx *f, const json_t *cs)
+static void setup_case(struct domain_fixture *f, const json_t *cs)
 {
 	const json_t *p = json_object_get(cs, "platform");
 	const json_t *t = json_object_get(cs, "tenant");
@@ -315,14 +281,14 @@ static int run_send(const char *id, const json_t *cs)
 	struct store_message m;
 	struct store_tenant t;
 	struct ledger_view v;
-	struct fx f;
+	struct domain_fixture f;
 	const char *name;
 	const json_t *value;
 	size_t n = 0;
 	int bad = 0;
 	enum og_err rc;
 
-	fx_open(&f);
+	domain_fixture_open(&f, "og_dltcase", 9, case_clock);
 	setup_case(&f, cs);
 	memset(&in, 0, sizeof in);
 	COPY(in.tenant_id, CASE_TENANT);
@@ -368,7 +334,7 @@ static int run_send(const char *id, const json_t *cs)
 					   (long long)want_cost);
 	}
 out:
-	fx_close(&f);
+	domain_fixture_close(&f);
 	return bad;
 }
 
@@ -433,11 +399,11 @@ static int run_lint(const char *id, const json_t *cs)
 	struct template_input in;
 	struct store_template out;
 	struct og_detail det = {0};
-	struct fx f;
+	struct domain_fixture f;
 	int bad;
 	enum og_err rc;
 
-	fx_open(&f);
+	domain_fixture_open(&f, "og_dltcase", 9, case_clock);
 	setup_tenant(&f, cs);
 	setup_registry(&f, CASE_TENANT, json_object_get(cs, "headers"),
 		       json_object_get(cs, "whitelist"), NULL);
@@ -452,7 +418,7 @@ static int run_lint(const char *id, const json_t *cs)
 			if (strcmp(out.vars[i], json_string_value(v)) != 0)
 				MISS("%s: var %zu is %s\n", id, i, out.vars[i]);
 	}
-	fx_close(&f);
+	domain_fixture_close(&f);
 	return bad;
 }
 
@@ -464,10 +430,10 @@ static int run_registry(const char *id, const json_t *cs)
 	struct store_dlt_warning warnings[1];
 	int nwarn = 0, status, bad;
 	bool created = false;
-	struct fx f;
+	struct domain_fixture f;
 	enum og_err rc;
 
-	fx_open(&f);
+	domain_fixture_open(&f, "og_dltcase", 9, case_clock);
 	setup_tenant(&f, cs);
 	if (strcmp(op, "header") == 0) {
 		struct registry_header_input in = {0};
@@ -502,7 +468,7 @@ static int run_registry(const char *id, const json_t *cs)
 	bad = check_error(id, expect, status, rc, &det);
 	if (rc == OG_OK)
 		bad += check_warnings(id, expect, warnings, nwarn);
-	fx_close(&f);
+	domain_fixture_close(&f);
 	return bad;
 }
 

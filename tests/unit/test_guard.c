@@ -14,6 +14,8 @@
 #include "domain/tenant.h"
 #include "domain/testnum.h"
 
+#include "domain_fixture.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,49 +29,27 @@ static int64_t fake_now = 1782000000000LL; /* 2026-06-21 */
 
 static int64_t fake_clock(void) { return fake_now; }
 
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct secret secret;
-	struct domain d;
-	struct store *s;
-	struct store_conn *c;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	unsigned char master[SECRET_KEY_LEN] = {9};
-	int applied = 0;
+	struct domain_fixture *f = calloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/og_guard_XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-	secret_derive(master, &f->secret);
-	domain_init(&f->d, &f->secret);
-	f->d.now_ms = fake_clock;
-	assert_int_equal(store_open(f->path, &f->s), OG_OK);
-	assert_int_equal(f->s->ops->conn_open(f->s, &f->c), OG_OK);
-	assert_int_equal(f->c->ops->migrate(f->c, &applied), OG_OK);
+	assert_non_null(f);
+	domain_fixture_open(f, "og_guard", 9, fake_clock);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char cmd[160];
+	struct domain_fixture *f = *state;
 
-	f->c->ops->conn_close(f->c);
-	store_close(f->s);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	domain_fixture_close(f);
 	free(f);
 	return 0;
 }
 
 /* A tenant with a default template, credit, and the given policy. */
-static void make_tenant(struct fixture *f, const char *id, int64_t credit_paise,
+static void make_tenant(struct domain_fixture *f, const char *id, int64_t credit_paise,
 			const struct policy_input *policy)
 {
 	struct tenant_input in;
@@ -119,7 +99,7 @@ static void set(struct policy_input *p, int i, int64_t v)
 		p->has_pumping = true;
 }
 
-static enum og_err send_ip(struct fixture *f, const char *tenant, const char *phone,
+static enum og_err send_ip(struct domain_fixture *f, const char *tenant, const char *phone,
 			   const char *ip, struct otp_send_result *r, struct og_detail *det)
 {
 	struct otp_send_input in;
@@ -132,7 +112,7 @@ static enum og_err send_ip(struct fixture *f, const char *tenant, const char *ph
 	return otp_send(&f->d, f->c, &in, NULL, r, det);
 }
 
-static enum og_err send_to(struct fixture *f, const char *tenant, const char *phone,
+static enum og_err send_to(struct domain_fixture *f, const char *tenant, const char *phone,
 			   struct og_detail *det)
 {
 	struct otp_send_result r;
@@ -140,7 +120,7 @@ static enum og_err send_to(struct fixture *f, const char *tenant, const char *ph
 	return send_ip(f, tenant, phone, NULL, &r, det);
 }
 
-static enum og_err verify(struct fixture *f, const char *tenant, const char *req,
+static enum og_err verify(struct domain_fixture *f, const char *tenant, const char *req,
 			  const char *code, struct otp_verify_result *r, struct og_detail *det)
 {
 	struct otp_verify_input in;
@@ -153,7 +133,7 @@ static enum og_err verify(struct fixture *f, const char *tenant, const char *req
 	return otp_verify(&f->d, f->c, &in, r, det);
 }
 
-static int64_t held_count(struct fixture *f, const char *tenant)
+static int64_t held_count(struct domain_fixture *f, const char *tenant)
 {
 	struct store_wallet w;
 
@@ -162,7 +142,7 @@ static int64_t held_count(struct fixture *f, const char *tenant)
 }
 
 /* Claims every due message (as the dispatcher would) and counts them. */
-static size_t claimable(struct fixture *f)
+static size_t claimable(struct domain_fixture *f)
 {
 	struct store_message m[OUTBOX_CLAIM_MAX];
 	size_t n = 0;
@@ -172,7 +152,7 @@ static size_t claimable(struct fixture *f)
 }
 
 /* Plays the dispatcher: every due message is sent, so its hold is captured. */
-static void dispatch_all(struct fixture *f)
+static void dispatch_all(struct domain_fixture *f)
 {
 	struct store_message m[OUTBOX_CLAIM_MAX];
 	struct outbox_outcome o;
@@ -188,7 +168,7 @@ static void dispatch_all(struct fixture *f)
 
 static void test_per_phone_window(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct og_detail det;
 
 	make_tenant(f, "alpha", 10000, NULL);
@@ -212,7 +192,7 @@ static void test_per_phone_window(void **state)
 
 static void test_per_prefix_and_ip(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct policy_input p = {0};
 	struct otp_send_result r;
 	struct og_detail det;
@@ -239,7 +219,7 @@ static void test_per_prefix_and_ip(void **state)
 
 static void test_token_bucket(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct policy_input p = {0};
 	struct og_detail det;
 
@@ -263,7 +243,7 @@ static void test_token_bucket(void **state)
 
 static void test_daily_count_and_spend_cap(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct policy_input p = {0};
 	struct og_detail det;
 
@@ -291,7 +271,7 @@ static void test_daily_count_and_spend_cap(void **state)
 
 static void test_geo(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct policy_input p = {0};
 	struct store_tenant t;
 	struct tenant_input in;
@@ -318,7 +298,7 @@ static void test_geo(void **state)
 
 static void test_pumping_block_and_lift(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct policy_input p = {0};
 	struct store_alert alerts[4], lifted;
 	struct og_detail det;
@@ -357,7 +337,7 @@ static void test_pumping_block_and_lift(void **state)
 
 static void test_verified_traffic_is_not_blocked(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct policy_input p = {0};
 	struct otp_send_result r;
 	struct otp_verify_result v;
@@ -386,7 +366,7 @@ static void test_verified_traffic_is_not_blocked(void **state)
 
 static void test_test_numbers(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct store_test_number tn, list[4];
 	struct otp_send_result r;
 	struct otp_verify_result v;
@@ -435,7 +415,7 @@ static void test_test_numbers(void **state)
 
 static void test_verify_lock(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct policy_input p = {0};
 	struct otp_send_result r;
 	struct otp_verify_result v;
@@ -464,7 +444,7 @@ static void test_verify_lock(void **state)
 
 static void test_policy_validation(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct tenant_input in;
 	struct store_tenant t;
 	struct og_detail det;

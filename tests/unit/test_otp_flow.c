@@ -11,6 +11,8 @@
 #include "domain/outbox.h"
 #include "domain/tenant.h"
 
+#include "domain_fixture.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,48 +26,27 @@ static int64_t fake_now = 1782000000000LL; /* 2026-06-21 */
 
 static int64_t fake_clock(void) { return fake_now; }
 
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct secret secret;
-	struct domain d;
-	struct store *s;
-	struct store_conn *c;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	unsigned char master[SECRET_KEY_LEN] = {7};
-	int applied = 0;
+	struct domain_fixture *f = calloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/og_flow_XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-	secret_derive(master, &f->secret);
-	domain_init(&f->d, &f->secret);
-	f->d.now_ms = fake_clock;
+	assert_non_null(f);
+	domain_fixture_open(f, "og_flow", 7, fake_clock);
 	f->d.cfg.resend_cooldown_sec = 30;
-	assert_int_equal(store_open(f->path, &f->s), OG_OK);
-	assert_int_equal(f->s->ops->conn_open(f->s, &f->c), OG_OK);
-	assert_int_equal(f->c->ops->migrate(f->c, &applied), OG_OK);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char cmd[160];
-	f->c->ops->conn_close(f->c);
-	store_close(f->s);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	struct domain_fixture *f = *state;
+
+	domain_fixture_close(f);
 	free(f);
 	return 0;
 }
 
-static void make_tenant(struct fixture *f, const char *id, int64_t credit_paise)
+static void make_tenant(struct domain_fixture *f, const char *id, int64_t credit_paise)
 {
 	struct tenant_input in;
 	struct store_tenant t;
@@ -100,7 +81,7 @@ static void make_tenant(struct fixture *f, const char *id, int64_t credit_paise)
 		    ledger_topup(&f->d, f->c, &audit_cli, &t, credit_paise, "initial", NULL, &top, NULL), OG_OK);
 }
 
-static enum og_err send_to(struct fixture *f, const char *tenant, const char *phone,
+static enum og_err send_to(struct domain_fixture *f, const char *tenant, const char *phone,
 			   struct otp_send_result *r)
 {
 	struct otp_send_input in;
@@ -111,7 +92,7 @@ static enum og_err send_to(struct fixture *f, const char *tenant, const char *ph
 }
 
 /* Plays the dispatcher: claims one message, returns its code, settles it. */
-static void dispatch_one(struct fixture *f, int verdict, char code[RND_CODE_LEN_MAX + 1])
+static void dispatch_one(struct domain_fixture *f, int verdict, char code[RND_CODE_LEN_MAX + 1])
 {
 	struct store_message m;
 	struct outbox_payload p;
@@ -134,7 +115,7 @@ static void dispatch_one(struct fixture *f, int verdict, char code[RND_CODE_LEN_
 	assert_int_equal(outbox_settle(&f->d, f->c, &m, &o), OG_OK);
 }
 
-static struct ledger_view wallet(struct fixture *f, const char *tenant)
+static struct ledger_view wallet(struct domain_fixture *f, const char *tenant)
 {
 	struct store_tenant t;
 	struct ledger_view v;
@@ -144,7 +125,7 @@ static struct ledger_view wallet(struct fixture *f, const char *tenant)
 	return v;
 }
 
-static struct otp_verify_result verify(struct fixture *f, const char *tenant, const char *req,
+static struct otp_verify_result verify(struct domain_fixture *f, const char *tenant, const char *req,
 				       const char *code)
 {
 	struct otp_verify_input in;
@@ -159,7 +140,7 @@ static struct otp_verify_result verify(struct fixture *f, const char *tenant, co
 
 static void test_refused_without_funds(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct otp_send_result r;
 	struct store_message m;
 	size_t n = 9;
@@ -173,7 +154,7 @@ static void test_refused_without_funds(void **state)
 
 static void test_send_capture_verify(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct otp_send_result r;
 	struct otp_verify_result v;
 	char code[RND_CODE_LEN_MAX + 1];
@@ -201,7 +182,7 @@ static void test_send_capture_verify(void **state)
 
 static void test_max_attempts(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct otp_send_result r;
 	struct otp_verify_result v;
 	char code[RND_CODE_LEN_MAX + 1];
@@ -224,7 +205,7 @@ static void test_max_attempts(void **state)
 
 static void test_expiry(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct otp_send_result r;
 	struct otp_verify_result v;
 	char code[RND_CODE_LEN_MAX + 1];
@@ -240,7 +221,7 @@ static void test_expiry(void **state)
 
 static void test_resend(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct otp_send_result r, r2;
 	char old_code[RND_CODE_LEN_MAX + 1], code[RND_CODE_LEN_MAX + 1];
 	int retry_after = 0;
@@ -273,7 +254,7 @@ static void test_resend(void **state)
 
 static void test_rejected_releases(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct otp_send_result r;
 	struct otp_status_result st;
 
@@ -290,7 +271,7 @@ static void test_rejected_releases(void **state)
 
 static void test_retries_are_bounded(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct otp_send_result r;
 	struct store_message m;
 	size_t n = 0;
@@ -326,7 +307,7 @@ static int render_fixed(void *arg, const void *result, char *body, size_t max)
 
 static void test_idempotency(void **state)
 {
-	struct fixture *f = *state;
+	struct domain_fixture *f = *state;
 	struct idem_ticket t;
 	struct store_idem replay;
 	enum idem_claim_result claim;
