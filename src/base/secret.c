@@ -38,9 +38,13 @@ static void secret_make_id(struct secret *s)
 
 void secret_derive(const unsigned char master[SECRET_KEY_LEN], struct secret *out)
 {
-	for (int i = 0; i < SECRET__COUNT; i++)
+	memset(out, 0, sizeof *out); /* the seal key has no HMAC state: keep it defined */
+	for (int i = 0; i < SECRET__COUNT; i++) {
 		crypto_kdf_derive_from_key(out->subkey[i], SECRET_KEY_LEN, (uint64_t)i + 1,
 					   secret_kdf_context, master);
+		if (i != SECRET_SEAL)
+			crypto_auth_hmacsha256_init(&out->keyed[i], out->subkey[i], SECRET_KEY_LEN);
+	}
 	secret_make_id(out);
 }
 
@@ -129,7 +133,7 @@ void secret_hmac(const struct secret *s, enum secret_purpose purpose, const char
 
 	assert(purpose >= 0 && purpose < SECRET__COUNT && purpose != SECRET_SEAL);
 	assert(nparts <= SECRET_HMAC_PARTS_MAX);
-	crypto_auth_hmacsha256_init(&st, s->subkey[purpose], SECRET_KEY_LEN);
+	st = s->keyed[purpose];
 	/* Length prefixes keep ("ab","c") and ("a","bc") apart. */
 	for (size_t i = 0; i < nparts; i++) {
 		uint32_t len = (uint32_t)strlen(parts[i]);
@@ -139,6 +143,7 @@ void secret_hmac(const struct secret *s, enum secret_purpose purpose, const char
 		crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i], len);
 	}
 	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof st);
 }
 
 enum og_err secret_seal(const struct secret *s, const char *ad, const void *plain, size_t len,

@@ -10,6 +10,7 @@
 
 #include "base/og_err.h"
 
+#include <sodium.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -36,6 +37,10 @@ enum secret_purpose {
 
 struct secret {
 	unsigned char subkey[SECRET__COUNT][SECRET_KEY_LEN]; /* derived, one per purpose */
+	/* Each HMAC subkey's state after its key block: an HMAC starts from a
+	 * copy, which saves the two key-block compressions that are half of
+	 * hashing a short code or phone number. Secret like the subkeys. */
+	crypto_auth_hmacsha256_state keyed[SECRET__COUNT];
 	char id[SECRET_ID_MAX]; /* fingerprint: a keyed hash, safe to store and log */
 };
 
@@ -57,7 +62,7 @@ enum og_err secret_seal(const struct secret *s, const char *ad, const void *plai
 enum og_err secret_open(const struct secret *s, const char *ad, const unsigned char *sealed,
 			size_t len, void *plain, size_t plain_max, size_t *plain_len);
 
-/** Zeroes the subkeys. */
+/** Zeroes the subkeys and their HMAC states. */
 void secret_wipe(struct secret *s);
 
 /** Reads an existing secret file's raw bytes; OG_ERR_NOT_FOUND if absent, OG_ERR_IO if unreadable or short. */

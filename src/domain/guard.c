@@ -353,41 +353,51 @@ void guard_test_message(const struct guard_send *g, struct store_message *m)
 
 /* ---- Verify ------------------------------------------------------------ */
 
-enum og_err guard_verify_check(const struct domain *d, struct store_conn *c,
-			       const struct store_otp *o, struct og_detail *det)
+/* A phone with no failure run yet. */
+static void guard_lock_fresh(const struct store_otp *o, struct store_verify_lock *l)
 {
-	struct policy p;
-	struct store_verify_lock l;
+	memset(l, 0, sizeof *l);
+	memcpy(l->tenant_id, o->tenant_id, sizeof l->tenant_id);
+	memcpy(l->phone_hash, o->phone_hash, sizeof l->phone_hash);
+}
+
+enum og_err guard_verify_check(const struct domain *d, struct store_conn *c,
+			       const struct store_otp *o, struct guard_verify *v,
+			       struct og_detail *det)
+{
+	struct store_verify_lock *l = &v->lock;
 	int64_t now = domain_now_ms(d);
 	enum og_err rc;
 
-	rc = policy_resolve(c, &d->cfg.guard, o->tenant_id, &p);
-	if (rc != OG_OK || p.values[STORE_POLICY_VERIFY_FAILURES] == 0)
+	guard_lock_fresh(o, l);
+	rc = policy_resolve(c, &d->cfg.guard, o->tenant_id, &v->policy);
+	if (rc != OG_OK || v->policy.values[STORE_POLICY_VERIFY_FAILURES] == 0)
 		return rc;
-	rc = c->ops->guard_lock_get(c, o->tenant_id, o->phone_hash, &l);
-	if (rc == OG_ERR_NOT_FOUND)
+	rc = c->ops->guard_lock_get(c, o->tenant_id, o->phone_hash, l);
+	if (rc == OG_ERR_NOT_FOUND) {
+		guard_lock_fresh(o, l); /* the attempt starts the run from here */
 		return OG_OK;
+	}
 	if (rc != OG_OK)
 		return rc;
-	if (l.locked_until_ms <= now)
+	if (l->locked_until_ms <= now)
 		return OG_OK;
 	/* ABUSE-06: no attempt is counted while locked, right code or not. */
-	return guard_refuse(det, GUARD_LIMIT_VERIFY_FAILURES, l.locked_until_ms - now,
+	return guard_refuse(det, GUARD_LIMIT_VERIFY_FAILURES, l->locked_until_ms - now,
 			    "the phone is locked after too many failed verifies");
 }
 
 enum og_err guard_verify_attempt(const struct domain *d, struct store_conn *c,
-				 const struct store_otp *o, bool verified)
+				 const struct store_otp *o, struct guard_verify *v, bool verified)
 {
-	struct policy p;
-	struct store_verify_lock l;
+	const struct policy *p = &v->policy;
+	struct store_verify_lock *l = &v->lock;
 	int64_t now = domain_now_ms(d);
 	int64_t limit;
 	enum og_err rc;
 
-	rc = policy_resolve(c, &d->cfg.guard, o->tenant_id, &p);
-	if (rc != OG_OK)
-		return rc;
+	/* The settings and the lock are as guard_verify_check read them: the
+	 * transaction holds the write lock, and nothing in between writes them. */
 	if (verified) {
 		/* The failures were consecutive; a success ends the run. The
 		 * conversion counts for every send of this phone since the
@@ -398,26 +408,17 @@ enum og_err guard_verify_attempt(const struct domain *d, struct store_conn *c,
 							 o->created_at_ms);
 		return rc;
 	}
-	limit = p.values[STORE_POLICY_VERIFY_FAILURES];
+	limit = p->values[STORE_POLICY_VERIFY_FAILURES];
 	if (limit == 0)
 		return OG_OK;
-	rc = c->ops->guard_lock_get(c, o->tenant_id, o->phone_hash, &l);
-	if (rc == OG_ERR_NOT_FOUND) {
-		memset(&l, 0, sizeof l);
-		memcpy(l.tenant_id, o->tenant_id, sizeof l.tenant_id);
-		memcpy(l.phone_hash, o->phone_hash, sizeof l.phone_hash);
-		rc = OG_OK;
-	}
-	if (rc != OG_OK)
-		return rc;
-	l.failures++;
-	if (l.failures >= limit) {
-		l.failures = 0;
-		l.locked_until_ms = now + p.values[STORE_POLICY_VERIFY_LOCK_SEC] * 1000;
+	l->failures++;
+	if (l->failures >= limit) {
+		l->failures = 0;
+		l->locked_until_ms = now + p->values[STORE_POLICY_VERIFY_LOCK_SEC] * 1000;
 		log_warn("guard.phone_locked", "{s:s, s:s, s:I, s:I}", "tenant_id", o->tenant_id,
 			 "phone", o->phone_masked, "failures", (json_int_t)limit, "lock_sec",
-			 (json_int_t)p.values[STORE_POLICY_VERIFY_LOCK_SEC]);
+			 (json_int_t)p->values[STORE_POLICY_VERIFY_LOCK_SEC]);
 	}
-	l.updated_at_ms = now;
-	return c->ops->guard_lock_put(c, &l);
+	l->updated_at_ms = now;
+	return c->ops->guard_lock_put(c, l);
 }

@@ -68,13 +68,21 @@ enum og_err guard_send_commit(const struct domain *d, struct store_conn *c,
 /** Makes a test send's message final and free: sent, provider "test", no payload. */
 void guard_test_message(const struct guard_send *g, struct store_message *m);
 
-/** In the verify's transaction: 429 rate_limited while the request's phone is locked. */
-enum og_err guard_verify_check(const struct domain *d, struct store_conn *c,
-			       const struct store_otp *o, struct og_detail *det);
+/* What the verify check read, carried into the attempt in the same
+ * transaction, so the attempt need not read it again. */
+struct guard_verify {
+	struct policy policy;          /* the tenant's settings in force */
+	struct store_verify_lock lock; /* the phone's failure run; a fresh one if none */
+};
 
-/** In the verify's transaction, after an attempt on a pending request: counts a
- *  failure (locking the phone at the limit) or records a success. */
+/** In the verify's transaction: fills v; 429 rate_limited while the request's phone is locked. */
+enum og_err guard_verify_check(const struct domain *d, struct store_conn *c,
+			       const struct store_otp *o, struct guard_verify *v,
+			       struct og_detail *det);
+
+/** Later in the same transaction, after an attempt on a pending request, with v from
+ *  guard_verify_check: counts a failure (locking the phone at the limit) or records a success. */
 enum og_err guard_verify_attempt(const struct domain *d, struct store_conn *c,
-				 const struct store_otp *o, bool verified);
+				 const struct store_otp *o, struct guard_verify *v, bool verified);
 
 #endif

@@ -10,13 +10,13 @@
 #include "base/log.h"
 #include "domain/guard.h"
 #include "domain/ledger.h"
+#include "domain/otp_context.h"
 #include "domain/outbox.h"
 #include "domain/scrub.h"
 
 #include <assert.h>
-#include <jansson.h>
 #include <sodium.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Everything a send needs that is decided before the transaction. */
@@ -134,82 +134,6 @@ static enum og_err otp_render(struct otp_plan *p, const struct otp_variable *var
 			       "the rendered message is longer than %d bytes",
 			       TEMPLATE_RENDERED_MAX - 1);
 	return OG_OK;
-}
-
-/* Seals what a resend needs: the phone, the caller's variables and the
- * header the send asked for. */
-static enum og_err otp_seal_context(const struct domain *d, const char *phone,
-				    const struct otp_variable *vars, size_t nvars,
-				    const char *sender_header, struct store_otp *o)
-{
-	json_t *root = json_pack("{s:s, s:{}, s:s}", "phone", phone, "vars", "sender_header",
-				 sender_header);
-	json_t *jv = root ? json_object_get(root, "vars") : NULL;
-	char *text = NULL;
-	enum og_err rc = OG_ERR_NOMEM;
-
-	if (!jv)
-		goto out;
-	for (size_t i = 0; i < nvars; i++)
-		if (json_object_set_new(jv, vars[i].name, json_string(vars[i].value)) != 0)
-			goto out;
-	text = json_dumps(root, JSON_COMPACT);
-	if (!text)
-		goto out;
-	rc = secret_seal(d->secret, o->id, text, strlen(text), o->context_sealed,
-			 sizeof o->context_sealed, &o->context_sealed_len);
-out:
-	if (text) {
-		sodium_memzero(text, strlen(text));
-		free(text);
-	}
-	json_decref(root);
-	return rc;
-}
-
-static enum og_err otp_open_context(const struct domain *d, const struct store_otp *o,
-				    char phone[PHONE_MAX], struct otp_variable *vars,
-				    size_t *nvars, char sender_header[STORE_HEADER_MAX])
-{
-	char text[STORE_PAYLOAD_MAX + 1];
-	size_t len = 0;
-	json_t *root = NULL, *jv, *value;
-	const char *name, *ph;
-	enum og_err rc;
-
-	*nvars = 0;
-	rc = secret_open(d->secret, o->id, o->context_sealed, o->context_sealed_len, text,
-			 STORE_PAYLOAD_MAX, &len);
-	if (rc != OG_OK)
-		return rc;
-	text[len] = '\0';
-	root = json_loads(text, 0, NULL);
-	sodium_memzero(text, sizeof text);
-	rc = OG_ERR_INTERNAL;
-	ph = json_string_value(json_object_get(root, "phone"));
-	jv = json_object_get(root, "vars");
-	if (!ph || strlen(ph) >= PHONE_MAX || !json_is_object(jv))
-		goto out;
-	memcpy(phone, ph, strlen(ph) + 1);
-	/* Absent in contexts sealed before the DLT engine: no header asked for. */
-	ph = json_string_value(json_object_get(root, "sender_header"));
-	if (ph && strlen(ph) >= STORE_HEADER_MAX)
-		goto out;
-	snprintf(sender_header, STORE_HEADER_MAX, "%s", ph ? ph : "");
-	json_object_foreach(jv, name, value)
-	{
-		const char *v = json_string_value(value);
-		if (*nvars >= OTP_VARIABLES_MAX || !v || strlen(name) >= STORE_VAR_NAME_MAX ||
-		    strlen(v) >= TEMPLATE_VALUE_MAX)
-			goto out;
-		memcpy(vars[*nvars].name, name, strlen(name) + 1);
-		memcpy(vars[*nvars].value, v, strlen(v) + 1);
-		(*nvars)++;
-	}
-	rc = OG_OK;
-out:
-	json_decref(root);
-	return rc;
 }
 
 /* Builds the outbox row for a message of request o carrying plan p. */
@@ -372,7 +296,8 @@ enum og_err otp_send(const struct domain *d, struct store_conn *c, struct otp_se
 
 	memcpy(o->tenant_id, p->tenant.id, sizeof o->tenant_id);
 	rnd_id("req", now, o->id);
-	otp_phone_hash(d, o->tenant_id, p->phone, o->phone_hash);
+	/* The precheck computed this very hash (guard_phone_hash) for the limits. */
+	memcpy(o->phone_hash, p->guard.phone_hash, sizeof o->phone_hash);
 	phone_mask(p->phone, o->phone_masked);
 	memcpy(o->template_name, p->tmpl.name, sizeof o->template_name);
 	otp_code_hash(d, o->tenant_id, o->id, p->code, o->code_hash);
@@ -382,7 +307,7 @@ enum og_err otp_send(const struct domain *d, struct store_conn *c, struct otp_se
 	o->last_sent_at_ms = now;
 	o->created_at_ms = now;
 	o->updated_at_ms = now;
-	rc = otp_seal_context(d, p->phone, in->vars, in->var_count, in->sender_header, o);
+	rc = otp_context_seal(d, p->phone, in->vars, in->var_count, in->sender_header, o);
 	if (rc != OG_OK)
 		goto out;
 	rc = otp_commit(d, c, p, o, true, NULL, ticket, out, det);
@@ -429,6 +354,7 @@ enum og_err otp_verify(const struct domain *d, struct store_conn *c,
 		       struct og_detail *det)
 {
 	struct store_otp *o = NULL;
+	struct guard_verify gv;
 	unsigned char hash[SECRET_HASH_LEN];
 	char phone[PHONE_MAX];
 	int64_t now = domain_now_ms(d);
@@ -456,7 +382,7 @@ enum og_err otp_verify(const struct domain *d, struct store_conn *c,
 		goto out;
 	memset(out, 0, sizeof *out);
 	memcpy(out->request_id, o->id, sizeof out->request_id);
-	rc = guard_verify_check(d, c, o, det);
+	rc = guard_verify_check(d, c, o, &gv, det);
 	if (rc != OG_OK)
 		goto out;
 
@@ -475,7 +401,7 @@ enum og_err otp_verify(const struct domain *d, struct store_conn *c,
 				out->verified = true;
 			}
 		}
-		rc = guard_verify_attempt(d, c, o, out->verified);
+		rc = guard_verify_attempt(d, c, o, &gv, out->verified);
 		if (rc != OG_OK)
 			goto out;
 	}
@@ -560,7 +486,7 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 	if (rc == OG_OK)
 		rc = scrub_template_resolve(d, c, &p->tenant, o->template_name, &p->tmpl, det);
 	if (rc == OG_OK)
-		rc = otp_open_context(d, o, p->phone, vars, &nvars, p->requested_header);
+		rc = otp_context_open(d, o, p->phone, vars, &nvars, p->requested_header);
 	if (rc == OG_OK)
 		rc = guard_send_precheck(d, c, &p->tenant, p->phone, NULL, &p->guard, det);
 	if (rc != OG_OK)
