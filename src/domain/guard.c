@@ -314,13 +314,12 @@ enum og_err guard_send_commit(const struct domain *d, struct store_conn *c,
 		rc = guard_window(d, c, t->id, STORE_GUARD_IP, g->ip_hash, p,
 				  STORE_POLICY_PER_IP_COUNT, STORE_POLICY_PER_IP_WINDOW_SEC,
 				  GUARD_LIMIT_PER_IP, now, det);
-	if (rc == OG_OK)
-		rc = guard_daily(d, c, t->id, p, price_paise, now, det);
-	if (rc == OG_OK)
-		rc = guard_bucket(c, t->id, p->values[STORE_POLICY_TENANT_RPS], now, det);
 	if (rc != OG_OK)
 		return rc;
-
+	/* The send is logged before the tenant-wide checks below, which lock
+	 * the tenant's wallet and bucket until the commit: the less work after
+	 * them, the less one tenant's concurrent sends wait for each other. A
+	 * refusal rolls the row back with the rest. */
 	memset(&s, 0, sizeof s);
 	memcpy(s.tenant_id, t->id, sizeof s.tenant_id);
 	rnd_id("gsd", now, s.id);
@@ -330,12 +329,16 @@ enum og_err guard_send_commit(const struct domain *d, struct store_conn *c,
 	s.has_ip = g->has_ip;
 	s.sent_at_ms = now;
 	rc = c->ops->guard_send_insert(c, &s);
-	if (rc != OG_OK)
-		return rc;
 	/* Each send deletes a few rows past every window, so the log keeps
 	 * about one window of traffic without a background job. */
-	return c->ops->guard_send_prune(c, t->id, now - guard_retention_ms(p),
-					GUARD_PRUNE_PER_SEND);
+	if (rc == OG_OK)
+		rc = c->ops->guard_send_prune(c, t->id, now - guard_retention_ms(p),
+					      GUARD_PRUNE_PER_SEND);
+	if (rc == OG_OK)
+		rc = guard_daily(d, c, t->id, p, price_paise, now, det);
+	if (rc == OG_OK)
+		rc = guard_bucket(c, t->id, p->values[STORE_POLICY_TENANT_RPS], now, det);
+	return rc;
 }
 
 void guard_test_message(const struct guard_send *g, struct store_message *m)

@@ -167,7 +167,7 @@ static enum og_err otp_message(const struct domain *d, const struct otp_plan *p,
 static enum og_err otp_tenant(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			      struct store_tenant *out)
 {
-	enum og_err rc = c->ops->tenant_get(c, tenant_id, out);
+	enum og_err rc = c->ops->tenant_read(c, tenant_id, out);
 	(void)d;
 	if (rc != OG_OK)
 		return rc;
@@ -184,7 +184,7 @@ static bool otp_unchanged(const struct store_otp *now, const struct store_otp *t
 	       sodium_memcmp(now->code_hash, then->code_hash, SECRET_HASH_LEN) == 0;
 }
 
-/* The write half of a send or resend: re-read the tenant under the lock,
+/* The write half of a send or resend: re-read the tenant in the transaction,
  * hold the price, write the request and the message, record the response. */
 static enum og_err otp_commit(const struct domain *d, struct store_conn *c, struct otp_plan *p,
 			      struct store_otp *o, bool is_new, const struct store_otp *prior,

@@ -51,7 +51,12 @@ struct store_ops {
 	void (*rollback)(struct store_conn *c);
 
 	enum og_err (*tenant_insert)(struct store_conn *c, const struct store_tenant *t);
+	/** Reads a tenant; inside a transaction its row stays locked until the end, for a
+	 *  read that is written back. */
 	enum og_err (*tenant_get)(struct store_conn *c, const char *id, struct store_tenant *out);
+	/** Reads a tenant's settings without locking its row, also inside a transaction:
+	 *  a send only reads them, and must not queue behind every other send. */
+	enum og_err (*tenant_read)(struct store_conn *c, const char *id, struct store_tenant *out);
 	/** Replaces every field of the tenant with the same id. */
 	enum og_err (*tenant_update)(struct store_conn *c, const struct store_tenant *t);
 	/** Lists tenants ordered by id, starting after after_id (or the first when NULL). */

@@ -433,6 +433,7 @@ const struct store_ops store_pg_ops = {
 	.rollback = store_pg_rollback,
 	.tenant_insert = store_pg_tenant_insert,
 	.tenant_get = store_pg_tenant_get,
+	.tenant_read = store_pg_tenant_read,
 	.tenant_update = store_pg_tenant_update,
 	.tenant_list = store_pg_tenant_list,
 	.key_insert = store_pg_key_insert,

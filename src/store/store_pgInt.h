@@ -202,7 +202,8 @@ enum store_pg_lock_class {
 	STORE_PG_LOCK_VERIFY,
 	STORE_PG_LOCK_SECRET_STATE,
 	STORE_PG_LOCK_CREDIT, /* a top-up reference, looked up before it is credited */
-	STORE_PG_LOCK_MIGRATE /* the whole schema, while migrations run */
+	STORE_PG_LOCK_MIGRATE, /* the whole schema, while migrations run */
+	STORE_PG_LOCK_WINDOW   /* a phone's, prefix's or address's send window, counted then logged */
 };
 
 struct store_pg {
@@ -363,6 +364,7 @@ int store_pg__row_enum(struct store_pg_row *r, const struct store_pg_enum *e);
 
 enum og_err store_pg_tenant_insert(struct store_conn *c, const struct store_tenant *t);
 enum og_err store_pg_tenant_get(struct store_conn *c, const char *id, struct store_tenant *out);
+enum og_err store_pg_tenant_read(struct store_conn *c, const char *id, struct store_tenant *out);
 enum og_err store_pg_tenant_update(struct store_conn *c, const struct store_tenant *t);
 enum og_err store_pg_tenant_list(struct store_conn *c, const char *after_id, size_t limit,
 				 struct store_tenant *out, size_t *n);

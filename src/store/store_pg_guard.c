@@ -2,11 +2,13 @@
  * The abuse-defence counters in the PostgreSQL store: tenant policies, the
  * sliding-window send log, the tenant token buckets and the verify-failure
  * locks. Every statement is scoped by tenant_id and every counter is keyed
- * by a hash. A send's limit checks run after its transaction has locked
- * the tenant (store_pg_tenant.c), so counts taken on one node see every
- * send another node committed before; the rows a transaction reads and
- * then replaces (a policy, a bucket, a phone's failure count) are guarded
- * by advisory locks on their keys, since they may not exist yet.
+ * by a hash. Inside a transaction a window is counted under an advisory
+ * lock on its key, held until the send that counted it has logged itself
+ * and committed, so sends of one phone, prefix or address on any node
+ * count each other while sends of different ones never wait; the rows a
+ * transaction reads and then replaces (a policy, a bucket, a phone's
+ * failure count) are guarded by advisory locks on their keys too, since
+ * they may not exist yet.
  */
 #include "store/store_pgInt.h"
 
@@ -70,9 +72,12 @@ static const char sql_verified[] =
 	" WHERE tenant_id = $1 AND phone_hash = $2 AND sent_at_ms >= $3 AND verified = 0";
 /* The primary key, not a physical row id, picks the rows, so the statement
  * stays within one tenant (one shard under Citus). */
+/* SKIP LOCKED: two sends pruning at once take different rows rather than
+ * the second waiting for the first to commit; pruning is best effort. */
 static const char sql_prune[] =
 	"DELETE FROM guard_sends WHERE tenant_id = $1 AND id IN (SELECT id FROM guard_sends"
-	" WHERE tenant_id = $1 AND sent_at_ms < $2 ORDER BY sent_at_ms LIMIT $3)";
+	" WHERE tenant_id = $1 AND sent_at_ms < $2 ORDER BY sent_at_ms LIMIT $3"
+	" FOR UPDATE SKIP LOCKED)";
 
 static const char sql_bucket_get[] =
 	"SELECT rps, tokens_milli, updated_at_ms FROM guard_buckets WHERE tenant_id = $1";
@@ -223,8 +228,15 @@ enum og_err store_pg_guard_send_count(struct store_conn *base, const char *tenan
 {
 	struct store_pg_conn *c = store_pg__conn(base);
 	struct store_pg_params p;
+	enum og_err rc;
 
 	assert(tenant_id && hash && count && oldest_ms);
+	/* Phone, prefix and address hashes never collide (guard.c tags them),
+	 * and every send locks them in that order, so two sends cannot wait
+	 * on each other in a cycle. */
+	rc = store_pg__row_lock(c, STORE_PG_LOCK_WINDOW, tenant_id, hash, SECRET_HASH_LEN);
+	if (rc != OG_OK)
+		return rc;
 	store_pg__params_init(&p);
 	store_pg__param_text(&p, tenant_id);
 	store_pg__param_blob(&p, hash, SECRET_HASH_LEN);

@@ -117,6 +117,22 @@ enum og_err store_pg_tenant_get(struct store_conn *base, const char *id,
 	return store_pg__fetch(c, PG_TENANT_GET, sql_get, &p, tenant_read, out);
 }
 
+/* No row lock even inside a transaction: every send of a tenant reads its
+ * settings, and a lock held to the commit would make them queue one by one
+ * (the wallet's lock, later in the send, is what serialises the money).
+ * A change committed while a send runs applies from the next send, as if
+ * the send had come first. */
+enum og_err store_pg_tenant_read(struct store_conn *base, const char *id,
+				 struct store_tenant *out)
+{
+	struct store_pg_params p;
+
+	assert(id && out);
+	store_pg__params_init(&p);
+	store_pg__param_text(&p, id);
+	return store_pg__fetch(store_pg__conn(base), PG_TENANT_GET, sql_get, &p, tenant_read, out);
+}
+
 enum og_err store_pg_tenant_update(struct store_conn *base, const struct store_tenant *t)
 {
 	struct store_pg_params p;

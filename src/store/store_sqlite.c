@@ -399,6 +399,7 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = store_sqlite__txn_rollback,
 	.tenant_insert = store_sqlite_tenant_insert,
 	.tenant_get = store_sqlite_tenant_get,
+	.tenant_read = store_sqlite_tenant_get, /* the single writer locks nothing per row */
 	.tenant_update = store_sqlite_tenant_update,
 	.tenant_list = store_sqlite_tenant_list,
 	.key_insert = store_sqlite_key_insert,
