@@ -12,9 +12,9 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "http/httpd_client.h"
 #include "http/httpd_watchdog.h"
 
-#include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -37,7 +36,6 @@
 #define HTTPD_PORT_TEXT_MAX 6      /* "65535" plus NUL */
 #define HTTPD_MHD_LOG_MAX 256
 #define HTTPD_MHD_LOG_PER_SEC 20   /* MHD diagnostics logged per second at most (SEC-43) */
-#define HTTPD_XFF_HOPS_MAX 16      /* X-Forwarded-For entries read from the right */
 
 struct httpd {
 	struct MHD_Daemon *daemon;
@@ -152,77 +150,6 @@ __attribute__((format(printf, 2, 0))) static void httpd_mhd_log(void *cls, const
 	vsnprintf(text, sizeof text, fmt, ap); /* a truncated diagnostic is still useful */
 	text[strcspn(text, "\n")] = '\0';
 	log_warn("http.mhd", "{s:s}", "message", text);
-}
-
-static void httpd_client_ip(struct MHD_Connection *conn, char out[HTTPD_IP_MAX])
-{
-	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
-
-	out[0] = '\0';
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return;
-	sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  HTTPD_IP_MAX);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-			  HTTPD_IP_MAX);
-}
-
-/* Remembers the last X-Forwarded-For header: a proxy that appends to the
- * list writes it last, and anything before it came from the client. */
-static enum MHD_Result httpd_xff_last(void *cls, enum MHD_ValueKind kind, const char *key,
-				      const char *value)
-{
-	(void)kind;
-	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
-		*(const char **)cls = value;
-	return MHD_YES;
-}
-
-/* ABUSE-04: X-Forwarded-For is believed only from a trusted proxy, and
- * read from the right: each trusted hop vouches for the address to its
- * left, and the first address that is not a trusted proxy is the client.
- * Whatever is left of that was written by the client and is ignored. */
-static void httpd_forwarded(const struct httpd *h, struct MHD_Connection *conn,
-			    struct httpd_request *req)
-{
-	const char *xff = NULL, *end;
-	char hop[HTTPD_IP_MAX];
-	struct cidr addr;
-
-	if (!h->trusted_proxies || !req->client_ip[0] ||
-	    !cidr_list_contains(h->trusted_proxies, req->client_ip))
-		return;
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, httpd_xff_last, &xff);
-	if (!xff)
-		return;
-	end = xff + strlen(xff);
-	for (int i = 0; i < HTTPD_XFF_HOPS_MAX && end > xff; i++) {
-		const char *start = end, *a, *b;
-		size_t len;
-		while (start > xff && start[-1] != ',')
-			start--;
-		for (a = start; a < end && (*a == ' ' || *a == '\t'); a++)
-			;
-		for (b = end; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
-			;
-		len = (size_t)(b - a);
-		if (len == 0 || len >= sizeof hop)
-			return;
-		memcpy(hop, a, len);
-		hop[len] = '\0';
-		if (!cidr_parse_addr(hop, &addr))
-			return; /* garbage: keep the last address a trusted hop gave */
-		memcpy(req->client_ip, hop, len + 1);
-		req->forwarded = true;
-		if (!cidr_list_contains(h->trusted_proxies, hop))
-			return;
-		end = start > xff ? start - 1 : xff;
-	}
 }
 
 const char *httpd_request_header(const struct httpd_request *req, const char *name)
@@ -377,8 +304,7 @@ static enum MHD_Result httpd_respond(struct httpd *h, struct MHD_Connection *con
 	struct httpd_response resp = {.route = HTTPD_ROUTE_UNMATCHED};
 
 	httpd_watchdog_handling(h->watchdog, conn);
-	httpd_client_ip(conn, req.client_ip);
-	httpd_forwarded(h, conn, &req);
+	httpd_client_address(h->trusted_proxies, conn, &req);
 	h->fn(h->arg, &req, &resp);
 	assert(resp.status >= 100 && resp.status <= 599);
 	if (resp.status < 100 || resp.status > 599) {
