@@ -14,7 +14,6 @@
 #include "base/metrics.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -315,35 +314,6 @@ enum og_err api_body(struct api_call *call, const struct api_json_object *spec, 
 const char *api_query(const struct api_call *call, const char *name)
 {
 	return httpd_request_query(call->req, name);
-}
-
-enum og_err api_page(struct api_call *call, size_t after_max, size_t *limit, const char **after)
-{
-	const char *text = api_query(call, "limit");
-	char *end = NULL;
-	long long n;
-
-	*limit = API_PAGE_DEFAULT;
-	*after = api_query(call, "after");
-	if (*after && (**after == '\0' || strlen(*after) >= after_max))
-		return api_fail(call, OG_ERR_INVALID_REQUEST, "after", "after is not a valid cursor");
-	if (!text)
-		return OG_OK;
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || n < 1 || n > STORE_PAGE_MAX)
-		return api_fail(call, OG_ERR_INVALID_REQUEST, "limit",
-				"limit must be an integer from 1 to %d", STORE_PAGE_MAX);
-	*limit = (size_t)n;
-	return OG_OK;
-}
-
-json_t *api_page_json(json_t *data, size_t n, size_t limit, const char *last)
-{
-	/* A full page may have a successor; a short one is the end. */
-	json_t *next = (n == limit && last) ? json_string(last) : json_null();
-
-	return json_pack("{s:o, s:o}", "data", data, "next_after", next);
 }
 
 json_t *api_json_time(int64_t ms)

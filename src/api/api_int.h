@@ -91,11 +91,6 @@ enum og_err api_body(struct api_call *call, const struct api_json_object *spec, 
 /** Returns a query argument, or NULL. */
 const char *api_query(const struct api_call *call, const char *name);
 
-/** Reads `limit` (1..STORE_PAGE_MAX, default API_PAGE_DEFAULT) and `after` (shorter than after_max). */
-enum og_err api_page(struct api_call *call, size_t after_max, size_t *limit, const char **after);
-
-/** Wraps a page as {"data":data,"next_after":last or null}; next_after is set only on a full page. */
-json_t *api_page_json(json_t *data, size_t n, size_t limit, const char *last);
 
 /** A time as an ISO-8601 UTC string, or null for 0. */
 json_t *api_json_time(int64_t ms);

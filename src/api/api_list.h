@@ -1,9 +1,9 @@
 /*
  * The one shape of every paginated list route (docs/API.md §1.5): read
- * `limit` and `after` (api_page), fetch one page of records into a buffer
+ * `limit` and `after`, fetch one page of records into a buffer
  * of `limit` of them, render each as a JSON object, and answer 200 with
  * {"data":[...],"next_after":...}, where next_after is the last record's
- * cursor on a full page and null otherwise (api_page_json). A route gives a
+ * cursor on a full page and null otherwise. A route gives a
  * spec: the size of its record, where the record's cursor sits, and how to
  * fetch and render; a check of its own other query arguments goes in its
  * fetch, which runs after `limit` and `after` are read.
