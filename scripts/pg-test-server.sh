@@ -10,14 +10,18 @@
 #   pg-test-server.sh stop DIR    stops the server of DIR by its pid and
 #                                 removes DIR
 #
-# The server trades durability for speed (fsync off): it holds test data
-# only and is thrown away. Run as root, the server runs as the postgres
-# user (initdb refuses root); run as anyone else, as that user.
+# The test suite's server trades durability for speed (fsync off): it holds
+# test data only and is thrown away. PG_SERVER_SETTINGS replaces those
+# settings ("-c name=value ..."); bench/pgserver.py starts a durable server
+# that way. Run as root, the server runs as the postgres user (initdb
+# refuses root); run as anyone else, as that user.
 set -euo pipefail
 
 START_TIMEOUT_S=60
 STOP_TIMEOUT_S=60
 DB_NAME=otpgate_test
+TEST_SETTINGS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=64MB"
+SETTINGS=${PG_SERVER_SETTINGS:-$TEST_SETTINGS}
 
 die() { echo "pg-test-server.sh: $*" >&2; exit 1; }
 
@@ -63,7 +67,7 @@ start() {
   for _ in 1 2 3 4 5; do
     port=$(free_port)
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t "$START_TIMEOUT_S" start \
-        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=64MB" \
+        -o "-h 127.0.0.1 -p $port -k $dir $SETTINGS" \
         >/dev/null 2>&1; then
       url="postgres://postgres@127.0.0.1:$port/$DB_NAME"
       "$(psql_bin "$bin")" -X -q "postgres://postgres@127.0.0.1:$port/postgres" \
