@@ -89,6 +89,26 @@ static void test_plaintext(void **state)
 	check("+919876543210\x01", vars, 1, "H\tX");
 }
 
+/* The plaintext's exact shape, which contexts sealed by earlier versions
+ * share and otp_context_open reads: spelled out, not rebuilt. */
+static void test_plaintext_literal(void **state)
+{
+	struct fixture f;
+	struct otp_variable vars[2] = {{"appName", "Shop \"A\""}, {"otp", "123456"}};
+	char got[STORE_PAYLOAD_MAX + 1];
+	size_t len = 0;
+
+	(void)state;
+	fixture_init(&f);
+	assert_int_equal(otp_context_seal(&f.d, "+919876543210", vars, 2, "ALPHAR", &f.o), OG_OK);
+	assert_int_equal(secret_open(f.d.secret, f.o.id, f.o.context_sealed,
+				     f.o.context_sealed_len, got, STORE_PAYLOAD_MAX, &len),
+			 OG_OK);
+	got[len] = '\0';
+	assert_string_equal(got, "{\"phone\":\"+919876543210\",\"vars\":{\"appName\":\"Shop "
+				 "\\\"A\\\"\",\"otp\":\"123456\"},\"sender_header\":\"ALPHAR\"}");
+}
+
 static void test_round_trip(void **state)
 {
 	struct fixture f;
@@ -115,6 +135,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plaintext),
+		cmocka_unit_test(test_plaintext_literal),
 		cmocka_unit_test(test_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
