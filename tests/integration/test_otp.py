@@ -356,7 +356,9 @@ def message_log():
     s = expect(og.call("GET", "/v1/messages?status=sent", key=a.key), 200)
     eq(sorted(m["id"] for m in s["data"]), sorted(sent), "status=sent")
     expect(og.call("GET", "/v1/messages?status=bogus", key=a.key), 400, "invalid_request")
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=5, minutes=30))).date()
+    # A bare date is midnight UTC (docs/API.md), so "today" is the UTC day
+    # the messages were written on, whatever the billing offset's day is.
+    today = dt.date.fromisoformat(og.message(sent[0], key=a.key)["created_at"][:10])
     day = dt.timedelta(days=1)
     r = expect(og.call("GET", "/v1/messages?from=%s&to=%s" % (today, today + day), key=a.key), 200)
     eq(len(r["data"]), 4, "from today to tomorrow")
