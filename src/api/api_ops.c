@@ -18,7 +18,7 @@ enum og_err api_ops_healthz(struct api_call *call)
 {
 	struct store_conn *c = NULL;
 
-	if (store_thread_conn(call->env->store, &c) != OG_OK || c->ops->ping(c) != OG_OK)
+	if (store_thread_conn(call->env->store, &c) != OG_OK || store_ping(c) != OG_OK)
 		return api_fail(call, OG_ERR_UNAVAILABLE, NULL, "the database does not answer");
 	return api_reply_json(call, 200, json_pack("{s:s}", "status", "ok"));
 }
@@ -31,7 +31,7 @@ enum og_err api_ops_metrics(struct api_call *call)
 
 	/* A database that does not answer leaves the gauge at its last value:
 	 * the rest of the page is still worth serving. */
-	if (store_thread_conn(call->env->store, &c) == OG_OK && c->ops->outbox_depth(c, &depth) == OG_OK)
+	if (store_thread_conn(call->env->store, &c) == OG_OK && store_outbox_depth(c, &depth) == OG_OK)
 		metrics_gauge("otpgate_outbox_depth", "", depth);
 	if (c)
 		pumping_refresh_metrics(call->d, c); /* otpgate_prefix_blocks */

@@ -56,7 +56,7 @@ enum og_err cli_store_connect(const struct config *cfg, struct cli_store *out)
 		fprintf(stderr, "otpgate: cannot connect to the database %s\n", shown);
 		return rc;
 	}
-	rc = out->conn->ops->migrate(out->conn, &applied);
+	rc = store_migrate(out->conn, &applied);
 	if (rc != OG_OK)
 		fprintf(stderr, "otpgate: migrating the database failed\n");
 	return rc;
@@ -71,14 +71,14 @@ static enum og_err cli_store_check_secret(const struct config *cfg, struct cli_s
 	struct store_secret_state st;
 	enum og_err rc;
 
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		goto out;
-	rc = c->ops->secret_state_get(c, &st);
+	rc = store_sealed_secret_get(c, &st);
 	if (rc == OG_ERR_NOT_FOUND) {
 		memset(&st, 0, sizeof st);
 		memcpy(st.fingerprint, cs->secret.id, sizeof st.fingerprint);
-		rc = c->ops->secret_state_put(c, &st);
+		rc = store_sealed_secret_put(c, &st);
 	} else if (rc == OG_OK && strcmp(st.fingerprint, cs->secret.id) != 0) {
 		char shown[CONFIG_VALUE_MAX];
 		config_db_display(cfg->db, shown);
@@ -89,10 +89,10 @@ static enum og_err cli_store_check_secret(const struct config *cfg, struct cli_s
 		rc = OG_ERR_CONFLICT;
 	}
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 out:
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	return rc;
 }
 

@@ -129,7 +129,7 @@ out:
 static enum og_err rotate_stale_keys(struct store_conn *c, const struct secret *current,
 				     int64_t *n)
 {
-	enum og_err rc = c->ops->key_count_stale(c, current->id, clock_now_ms(), n);
+	enum og_err rc = store_key_count_stale(c, current->id, clock_now_ms(), n);
 
 	if (rc != OG_OK)
 		fprintf(stderr, "otpgate: counting the API keys failed\n");
@@ -142,7 +142,7 @@ static enum og_err rotate_check_db(struct store_conn *c, const struct secret *cu
 				   const struct secret *next, bool *recorded)
 {
 	struct store_secret_state st;
-	enum og_err rc = c->ops->secret_state_get(c, &st);
+	enum og_err rc = store_sealed_secret_get(c, &st);
 
 	*recorded = false;
 	if (rc == OG_ERR_NOT_FOUND)
@@ -185,16 +185,16 @@ static enum og_err rotate_record(const struct domain *d, struct store_conn *c,
 	memcpy(st.fingerprint, next->id, sizeof st.fingerprint);
 	memcpy(st.previous_fingerprint, cur->id, sizeof st.previous_fingerprint);
 	st.rotated_at_ms = domain_now_ms(d);
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->secret_state_put(c, &st);
+	rc = store_sealed_secret_put(c, &st);
 	if (rc == OG_OK)
 		rc = audit_write(d, c, &audit_cli, "secret.rotate", "", "", detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	return rc;
 }
 
@@ -356,7 +356,7 @@ static int rotate_retire(const struct config *cfg, const struct rotate_paths *p,
 	}
 	rc = cli_store_connect(cfg, cs);
 	if (rc == OG_OK)
-		rc = cs->conn->ops->secret_state_get(cs->conn, &st);
+		rc = store_sealed_secret_get(cs->conn, &st);
 	if (rc == OG_OK && strcmp(st.fingerprint, cur.id) != 0) {
 		fprintf(stderr, "otpgate: the secret file is not the secret of this database\n");
 		rc = OG_ERR_CONFLICT;
@@ -379,7 +379,7 @@ static int rotate_retire(const struct config *cfg, const struct rotate_paths *p,
 		 "{\"fingerprint\":\"%s\",\"keys_on_previous_secret\":%lld,\"forced\":%s}", prev.id,
 		 (long long)stale, cfg->force ? "true" : "false");
 	domain_init(&d, &cur);
-	rc = cs->conn->ops->begin(cs->conn);
+	rc = store_begin(cs->conn);
 	if (rc == OG_OK)
 		rc = audit_write(&d, cs->conn, &audit_cli, "secret.retire_previous", "", "", detail);
 	/* The file goes inside the transaction: if unlinking fails, no entry
@@ -387,9 +387,9 @@ static int rotate_retire(const struct config *cfg, const struct rotate_paths *p,
 	if (rc == OG_OK && unlink(p->prev) != 0)
 		rc = OG_ERR_IO;
 	if (rc == OG_OK)
-		rc = cs->conn->ops->commit(cs->conn);
+		rc = store_commit(cs->conn);
 	if (rc != OG_OK) {
-		cs->conn->ops->rollback(cs->conn);
+		store_rollback(cs->conn);
 		fprintf(stderr, "otpgate: retiring %s failed\n", p->prev);
 		goto out;
 	}

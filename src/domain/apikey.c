@@ -171,7 +171,7 @@ static enum og_err apikey_insert(const struct domain *d, struct store_conn *c,
 
 	if (!detail)
 		return OG_ERR_NOMEM;
-	rc = c->ops->key_insert(c, k);
+	rc = store_key_insert(c, k);
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, "key.create", k->tenant_id, k->id, detail);
 	free(detail);
@@ -199,13 +199,13 @@ enum og_err apikey_create_limited(const struct domain *d, struct store_conn *c,
 		rc = apikey_apply_limits(lim, k.created_at_ms, &k, det);
 	if (rc != OG_OK)
 		goto out;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc == OG_OK)
 		rc = apikey_insert(d, c, who, &k, NULL);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 out:
 	if (rc != OG_OK) {
 		sodium_memzero(text, APIKEY_TEXT_MAX);
@@ -233,7 +233,7 @@ static enum og_err apikey_rotate_locked(const struct domain *d, struct store_con
 	char detail[STORE_AUDIT_DETAIL_MAX];
 	enum og_err rc;
 
-	rc = c->ops->key_get(c, tenant_id, id, old);
+	rc = store_key_get(c, tenant_id, id, old);
 	if (rc != OG_OK)
 		return rc;
 	if (old->revoked_at_ms != 0 || apikey_expired(old, now))
@@ -263,7 +263,7 @@ static enum og_err apikey_rotate_locked(const struct domain *d, struct store_con
 		memcpy(nk->allowed_ips, old->allowed_ips, sizeof nk->allowed_ips);
 	rc = apikey_insert(d, c, who, nk, old->id);
 	if (rc == OG_OK)
-		rc = c->ops->key_set_expiry(c, tenant_id, old->id, old_end);
+		rc = store_key_set_expiry(c, tenant_id, old->id, old_end);
 	if (rc != OG_OK)
 		return rc;
 	old->expires_at_ms = old_end;
@@ -284,14 +284,14 @@ enum og_err apikey_rotate(const struct domain *d, struct store_conn *c,
 
 	if (strlen(id) >= STORE_ID_MAX)
 		return OG_ERR_NOT_FOUND;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc == OG_OK)
 		rc = apikey_rotate_locked(d, c, who, tenant_id, id, in, now, text, new_out, old_out,
 					  det);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		sodium_memzero(text, APIKEY_TEXT_MAX);
 		return rc;
 	}
@@ -314,7 +314,7 @@ static enum og_err apikey_find(const struct domain *d, struct store_conn *c, con
 	enum og_err rc;
 
 	apikey_hash(d->secret, text, hash);
-	rc = c->ops->key_find_by_hash(c, hash, k);
+	rc = store_key_find_by_hash(c, hash, k);
 	/* The index found the row by hash; comparing again in constant time
 	 * costs nothing and does not rely on the database's comparison. */
 	if (rc == OG_OK && sodium_memcmp(hash, k->hash, SECRET_HASH_LEN) != 0)
@@ -322,13 +322,13 @@ static enum og_err apikey_find(const struct domain *d, struct store_conn *c, con
 	if (rc != OG_ERR_NOT_FOUND || !d->secret_prev)
 		return rc;
 	apikey_hash(d->secret_prev, text, old);
-	rc = c->ops->key_find_by_hash(c, old, k);
+	rc = store_key_find_by_hash(c, old, k);
 	if (rc == OG_OK && sodium_memcmp(old, k->hash, SECRET_HASH_LEN) != 0)
 		rc = OG_ERR_NOT_FOUND;
 	if (rc != OG_OK)
 		return rc;
 	/* The key is genuine; a failed upgrade only means it is tried again. */
-	if (c->ops->key_rehash(c, k->id, hash, d->secret->id) == OG_OK) {
+	if (store_key_rehash(c, k->id, hash, d->secret->id) == OG_OK) {
 		memcpy(k->hash, hash, sizeof k->hash);
 		memcpy(k->secret_id, d->secret->id, sizeof k->secret_id);
 		log_info("key.rehashed", "{s:s, s:s}", "key_id", k->id, "secret_id", d->secret->id);
@@ -382,16 +382,16 @@ enum og_err apikey_revoke(const struct domain *d, struct store_conn *c,
 
 	if (strlen(id) >= STORE_ID_MAX)
 		return OG_ERR_NOT_FOUND;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->key_revoke(c, tenant_id, id, domain_now_ms(d));
+	rc = store_key_revoke(c, tenant_id, id, domain_now_ms(d));
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, "key.revoke", tenant_id, id, NULL);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	if (rc == OG_OK)
 		log_info("key.revoked", "{s:s, s:s}", "key_id", id, "tenant_id", tenant_id);
 	return rc;
@@ -402,5 +402,5 @@ enum og_err apikey_list(const struct domain *d, struct store_conn *c, const char
 {
 	(void)d;
 	assert(limit >= 1 && limit <= STORE_PAGE_MAX);
-	return c->ops->key_list(c, tenant_id, after_id, limit, out, n);
+	return store_key_list(c, tenant_id, after_id, limit, out, n);
 }

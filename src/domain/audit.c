@@ -50,7 +50,7 @@ enum og_err audit_write(const struct domain *d, struct store_conn *c,
 	    !audit_copy(a.target_id, sizeof a.target_id, target_id) ||
 	    !audit_copy(a.detail, sizeof a.detail, detail ? detail : "{}"))
 		return OG_ERR_INTERNAL;
-	return c->ops->audit_insert(c, &a);
+	return store_audit_insert(c, &a);
 }
 
 enum og_err audit_list(const struct domain *d, struct store_conn *c, const char *tenant_id,
@@ -58,5 +58,5 @@ enum og_err audit_list(const struct domain *d, struct store_conn *c, const char 
 {
 	(void)d;
 	assert(limit >= 1 && limit <= STORE_PAGE_MAX);
-	return c->ops->audit_list(c, tenant_id, before_id, limit, out, n);
+	return store_audit_list(c, tenant_id, before_id, limit, out, n);
 }

@@ -155,7 +155,7 @@ static enum og_err guard_window(const struct domain *d, struct store_conn *c, co
 	(void)d;
 	if (count == 0)
 		return OG_OK;
-	rc = c->ops->guard_send_count(c, tenant_id, key, hash, now - window_ms, &n, &oldest);
+	rc = store_guard_send_count(c, tenant_id, key, hash, now - window_ms, &n, &oldest);
 	if (rc != OG_OK || n < count)
 		return rc;
 	snprintf(what, sizeof what, "limit %s reached: %lld sends per %lld s", limit,
@@ -174,7 +174,7 @@ static enum og_err guard_bucket(struct store_conn *c, const char *tenant_id, int
 
 	if (rps == 0)
 		return OG_OK;
-	rc = c->ops->guard_bucket_get(c, tenant_id, &filled_rps, &tokens, &at);
+	rc = store_guard_bucket_get(c, tenant_id, &filled_rps, &tokens, &at);
 	/* A changed rate takes effect at once, with a full bucket. */
 	if (rc == OG_ERR_NOT_FOUND || (rc == OG_OK && filled_rps != rps)) {
 		tokens = cap;
@@ -196,7 +196,7 @@ static enum og_err guard_bucket(struct store_conn *c, const char *tenant_id, int
 		return guard_refuse(det, GUARD_LIMIT_TENANT_RPS,
 				    (GUARD_TOKEN_MILLI - tokens + rps - 1) / rps, what);
 	}
-	return c->ops->guard_bucket_put(c, tenant_id, rps, tokens - GUARD_TOKEN_MILLI,
+	return store_guard_bucket_put(c, tenant_id, rps, tokens - GUARD_TOKEN_MILLI,
 					now > at ? now : at);
 }
 
@@ -225,9 +225,9 @@ static enum og_err guard_today(const struct domain *d, struct store_conn *c, con
 	if (!clock_parse_date(day, &y, &m, &dd))
 		return OG_ERR_INTERNAL;
 	*next_day_ms = clock_date_start_ms(y, m, dd, d->cfg.billing_offset_sec) + GUARD_MS_PER_DAY;
-	rc = c->ops->usage_range(c, tenant_id, day, day, guard_usage_sum, &sum);
+	rc = store_usage_range(c, tenant_id, day, day, guard_usage_sum, &sum);
 	if (rc == OG_OK)
-		rc = c->ops->wallet_get(c, tenant_id, &w);
+		rc = store_wallet_get(c, tenant_id, &w);
 	if (rc != OG_OK)
 		return rc;
 	*sms = sum.total_sms + w.held_count;
@@ -328,11 +328,11 @@ enum og_err guard_send_commit(const struct domain *d, struct store_conn *c,
 	memcpy(s.ip_hash, g->ip_hash, sizeof s.ip_hash);
 	s.has_ip = g->has_ip;
 	s.sent_at_ms = now;
-	rc = c->ops->guard_send_insert(c, &s);
+	rc = store_guard_send_insert(c, &s);
 	/* Each send deletes a few rows past every window, so the log keeps
 	 * about one window of traffic without a background job. */
 	if (rc == OG_OK)
-		rc = c->ops->guard_send_prune(c, t->id, now - guard_retention_ms(p),
+		rc = store_guard_send_prune(c, t->id, now - guard_retention_ms(p),
 					      GUARD_PRUNE_PER_SEND);
 	if (rc == OG_OK)
 		rc = guard_daily(d, c, t->id, p, price_paise, now, det);
@@ -376,7 +376,7 @@ enum og_err guard_verify_check(const struct domain *d, struct store_conn *c,
 	rc = policy_resolve(c, &d->cfg.guard, o->tenant_id, &v->policy);
 	if (rc != OG_OK || v->policy.values[STORE_POLICY_VERIFY_FAILURES] == 0)
 		return rc;
-	rc = c->ops->guard_lock_get(c, o->tenant_id, o->phone_hash, l);
+	rc = store_guard_lock_get(c, o->tenant_id, o->phone_hash, l);
 	if (rc == OG_ERR_NOT_FOUND) {
 		guard_lock_fresh(o, l); /* the attempt starts the run from here */
 		return OG_OK;
@@ -405,9 +405,9 @@ enum og_err guard_verify_attempt(const struct domain *d, struct store_conn *c,
 		/* The failures were consecutive; a success ends the run. The
 		 * conversion counts for every send of this phone since the
 		 * request began, resends included. */
-		rc = c->ops->guard_lock_delete(c, o->tenant_id, o->phone_hash);
+		rc = store_guard_lock_delete(c, o->tenant_id, o->phone_hash);
 		if (rc == OG_OK)
-			rc = c->ops->guard_send_verified(c, o->tenant_id, o->phone_hash,
+			rc = store_guard_send_verified(c, o->tenant_id, o->phone_hash,
 							 o->created_at_ms);
 		return rc;
 	}
@@ -423,5 +423,5 @@ enum og_err guard_verify_attempt(const struct domain *d, struct store_conn *c,
 			 (json_int_t)p->values[STORE_POLICY_VERIFY_LOCK_SEC]);
 	}
 	l->updated_at_ms = now;
-	return c->ops->guard_lock_put(c, l);
+	return store_guard_lock_put(c, l);
 }

@@ -27,10 +27,10 @@ enum og_err idem_claim(const struct domain *d, struct store_conn *c, const struc
 	int64_t now = domain_now_ms(d);
 	enum og_err rc;
 
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->idem_get(c, t->tenant_id, t->key, replay);
+	rc = store_idem_get(c, t->tenant_id, t->key, replay);
 	if (rc == OG_OK && replay->created_at_ms + DOMAIN_IDEM_TTL_MS <= now)
 		rc = OG_ERR_NOT_FOUND; /* expired: the key is free again */
 	if (rc == OG_OK) {
@@ -53,15 +53,15 @@ enum og_err idem_claim(const struct domain *d, struct store_conn *c, const struc
 	r.state = STORE_IDEM_IN_FLIGHT;
 	r.created_at_ms = now;
 	r.locked_until_ms = now + DOMAIN_IDEM_LOCK_MS;
-	rc = c->ops->idem_put(c, &r);
+	rc = store_idem_put(c, &r);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc == OG_OK) {
 		*result = IDEM_CLAIMED;
 		return OG_OK;
 	}
 out:
-	c->ops->rollback(c);
+	store_rollback(c);
 	return rc;
 }
 
@@ -78,7 +78,7 @@ enum og_err idem_complete(const struct domain *d, struct store_conn *c,
 				      sizeof r.response_body);
 	if (r.response_status <= 0)
 		return OG_ERR_INTERNAL;
-	return c->ops->idem_put(c, &r);
+	return store_idem_put(c, &r);
 }
 
 enum og_err idem_finish(const struct domain *d, struct store_conn *c, const struct idem_ticket *t,
@@ -95,14 +95,14 @@ enum og_err idem_finish(const struct domain *d, struct store_conn *c, const stru
 	r.created_at_ms = domain_now_ms(d);
 	r.response_status = status;
 	memcpy(r.response_body, body, len + 1);
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->idem_put(c, &r);
+	rc = store_idem_put(c, &r);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	return rc;
 }
 
@@ -110,9 +110,9 @@ void idem_abandon(const struct domain *d, struct store_conn *c, const struct ide
 {
 	(void)d;
 	/* Best effort: if this fails the claim simply expires after its lock. */
-	if (c->ops->begin(c) != OG_OK)
+	if (store_begin(c) != OG_OK)
 		return;
-	if (c->ops->idem_delete(c, t->tenant_id, t->key) != OG_OK ||
-	    c->ops->commit(c) != OG_OK)
-		c->ops->rollback(c);
+	if (store_idem_delete(c, t->tenant_id, t->key) != OG_OK ||
+	    store_commit(c) != OG_OK)
+		store_rollback(c);
 }

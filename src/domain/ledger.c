@@ -62,7 +62,7 @@ enum og_err ledger_month_sms(const struct domain *d, struct store_conn *c,
 	enum og_err rc;
 
 	clock_format_month(domain_now_ms(d), d->cfg.billing_offset_sec, month);
-	rc = c->ops->usage_month_sum(c, t->id, month, &sum);
+	rc = store_usage_month_sum(c, t->id, month, &sum);
 	if (rc != OG_OK)
 		return rc;
 	*out = sum.total_sms + w->held_count;
@@ -92,26 +92,26 @@ static enum og_err ledger_write(const struct domain *d, struct store_conn *c,
 		memcpy(e.reference, reference, strlen(reference) + 1);
 	if (kind == STORE_LEDGER_CAPTURE)
 		clock_format_local(e.created_at_ms, d->cfg.billing_offset_sec, e.billed_local);
-	rc = c->ops->ledger_insert(c, &e);
+	rc = store_ledger_insert(c, &e);
 	if (rc != OG_OK)
 		return rc;
 	ledger_apply(w, kind, amount_paise);
 	w->updated_at_ms = e.created_at_ms;
-	rc = c->ops->wallet_put(c, w);
+	rc = store_wallet_put(c, w);
 	if (rc != OG_OK)
 		return rc;
 	if (kind == STORE_LEDGER_CAPTURE) {
 		char day[CLOCK_DATE_MAX];
 		memcpy(day, e.billed_local, CLOCK_DATE_MAX - 1);
 		day[CLOCK_DATE_MAX - 1] = '\0';
-		rc = c->ops->usage_add(c, tenant_id, day, 1, amount_paise);
+		rc = store_usage_add(c, tenant_id, day, 1, amount_paise);
 		if (rc == OG_OK)
-			rc = c->ops->usage_route_add(c, tenant_id, day, route, 1, amount_paise);
+			rc = store_usage_route_add(c, tenant_id, day, route, 1, amount_paise);
 		if (rc == OG_OK) {
 			char month[CLOCK_MONTH_MAX];
 			memcpy(month, day, CLOCK_MONTH_MAX - 1);
 			month[CLOCK_MONTH_MAX - 1] = '\0';
-			rc = c->ops->usage_month_add(c, tenant_id, month, route, 1, amount_paise);
+			rc = store_usage_month_add(c, tenant_id, month, route, 1, amount_paise);
 		}
 	}
 	return rc;
@@ -124,7 +124,7 @@ enum og_err ledger_hold(const struct domain *d, struct store_conn *c,
 	int64_t month_sms = 0;
 	enum og_err rc;
 
-	rc = c->ops->wallet_get(c, t->id, &w);
+	rc = store_wallet_get(c, t->id, &w);
 	if (rc != OG_OK)
 		return rc;
 	rc = ledger_month_sms(d, c, t, &w, &month_sms);
@@ -142,7 +142,7 @@ static enum og_err ledger_settle(const struct domain *d, struct store_conn *c,
 				 int64_t amount_paise, int route)
 {
 	struct store_wallet w;
-	enum og_err rc = c->ops->wallet_get(c, tenant_id, &w);
+	enum og_err rc = store_wallet_get(c, tenant_id, &w);
 	if (rc != OG_OK)
 		return rc;
 	return ledger_write(d, c, tenant_id, kind, amount_paise, message_id, NULL, route, &w);
@@ -176,14 +176,14 @@ enum og_err ledger_credit(const struct domain *d, struct store_conn *c, const ch
 	struct store_wallet w;
 	enum og_err rc;
 
-	rc = c->ops->ledger_find_credit(c, tenant_id, reference, &prior);
+	rc = store_ledger_find_credit(c, tenant_id, reference, &prior);
 	if (rc == OG_OK) {
 		*created = false;
 		return OG_OK;
 	}
 	if (rc != OG_ERR_NOT_FOUND)
 		return rc;
-	rc = c->ops->wallet_get(c, tenant_id, &w);
+	rc = store_wallet_get(c, tenant_id, &w);
 	if (rc != OG_OK)
 		return rc;
 	rc = ledger_write(d, c, tenant_id, STORE_LEDGER_CREDIT, amount_paise, NULL, reference,
@@ -197,7 +197,7 @@ static enum og_err ledger_view_locked(const struct domain *d, struct store_conn 
 				      const struct store_tenant *t, struct ledger_view *out)
 {
 	struct store_wallet w;
-	enum og_err rc = c->ops->wallet_get(c, t->id, &w);
+	enum og_err rc = store_wallet_get(c, t->id, &w);
 	if (rc != OG_OK)
 		return rc;
 	memset(out, 0, sizeof *out);
@@ -230,7 +230,7 @@ enum og_err ledger_topup(const struct domain *d, struct store_conn *c,
 	if (!reference[0] || strlen(reference) >= STORE_REFERENCE_MAX)
 		return og_fail(det, OG_ERR_INVALID_REQUEST, "reference",
 			       "reference must be 1 to %d characters", STORE_REFERENCE_MAX - 1);
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
 	rc = ledger_credit(d, c, t->id, amount_paise, reference, &out->created);
@@ -251,9 +251,9 @@ enum og_err ledger_topup(const struct domain *d, struct store_conn *c,
 	if (rc == OG_OK && ticket)
 		rc = idem_complete(d, c, ticket, out);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	if (out->created)
@@ -270,9 +270,9 @@ enum og_err ledger_verify(const struct domain *d, struct store_conn *c, const ch
 	enum og_err rc;
 
 	(void)d;
-	rc = c->ops->wallet_get(c, tenant_id, &w);
+	rc = store_wallet_get(c, tenant_id, &w);
 	if (rc == OG_OK)
-		rc = c->ops->ledger_sums(c, tenant_id, &sums);
+		rc = store_ledger_sums(c, tenant_id, &sums);
 	if (rc != OG_OK)
 		return rc;
 	if (sums.balance_paise != w.balance_paise || sums.held_paise != w.held_paise ||

@@ -34,8 +34,8 @@ enum og_err message_get(const struct domain *d, struct store_conn *c, const char
 	if (strlen(id) >= STORE_ID_MAX)
 		return OG_ERR_NOT_FOUND;
 	if (!tenant_id)
-		return c->ops->message_get_any(c, id, out);
-	return c->ops->message_get(c, tenant_id, id, out);
+		return store_message_get_any(c, id, out);
+	return store_message_get(c, tenant_id, id, out);
 }
 
 enum og_err message_list(const struct domain *d, struct store_conn *c,
@@ -44,5 +44,5 @@ enum og_err message_list(const struct domain *d, struct store_conn *c,
 {
 	(void)d;
 	assert(f->limit >= 1 && f->limit <= STORE_PAGE_MAX);
-	return c->ops->message_list(c, f, out, n);
+	return store_message_list(c, f, out, n);
 }

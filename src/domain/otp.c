@@ -167,7 +167,7 @@ static enum og_err otp_message(const struct domain *d, const struct otp_plan *p,
 static enum og_err otp_tenant(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			      struct store_tenant *out)
 {
-	enum og_err rc = c->ops->tenant_read(c, tenant_id, out);
+	enum og_err rc = store_tenant_read(c, tenant_id, out);
 	(void)d;
 	if (rc != OG_OK)
 		return rc;
@@ -196,7 +196,7 @@ static enum og_err otp_commit(const struct domain *d, struct store_conn *c, stru
 	int64_t price;
 	enum og_err rc;
 
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
 	rc = otp_tenant(d, c, p->tenant.id, &p->tenant);
@@ -207,7 +207,7 @@ static enum og_err otp_commit(const struct domain *d, struct store_conn *c, stru
 		 * if a verify or another resend has changed the request since,
 		 * writing it back would lose that change. */
 		struct store_otp current;
-		rc = c->ops->otp_get(c, o->tenant_id, o->id, &current);
+		rc = store_otp_get(c, o->tenant_id, o->id, &current);
 		if (rc == OG_OK && !otp_unchanged(&current, prior))
 			rc = OG_ERR_BUSY; /* otp_resend decides again on fresh state */
 		if (rc != OG_OK)
@@ -224,10 +224,10 @@ static enum og_err otp_commit(const struct domain *d, struct store_conn *c, stru
 	rc = p->guard.test ? OG_OK : ledger_hold(d, c, &p->tenant, m.id, price);
 	if (rc != OG_OK)
 		goto out;
-	rc = is_new ? c->ops->otp_insert(c, o) : c->ops->otp_update(c, o);
+	rc = is_new ? store_otp_insert(c, o) : store_otp_update(c, o);
 	if (rc != OG_OK)
 		goto out;
-	rc = c->ops->message_insert(c, &m);
+	rc = store_message_insert(c, &m);
 	if (rc != OG_OK)
 		goto out;
 	memcpy(out->request_id, o->id, sizeof out->request_id);
@@ -237,10 +237,10 @@ static enum og_err otp_commit(const struct domain *d, struct store_conn *c, stru
 	if (ticket)
 		rc = idem_complete(d, c, ticket, out);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 out:
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	if (d->on_queued)
@@ -369,14 +369,14 @@ enum og_err otp_verify(const struct domain *d, struct store_conn *c,
 	o = calloc(1, sizeof *o);
 	if (!o)
 		return OG_ERR_NOMEM;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		goto out;
 	if (in->request_id[0]) {
-		rc = c->ops->otp_get(c, in->tenant_id, in->request_id, o);
+		rc = store_otp_get(c, in->tenant_id, in->request_id, o);
 	} else {
 		otp_phone_hash(d, in->tenant_id, phone, hash);
-		rc = c->ops->otp_find_pending(c, in->tenant_id, hash, o);
+		rc = store_otp_find_pending(c, in->tenant_id, hash, o);
 	}
 	if (rc != OG_OK)
 		goto out;
@@ -409,9 +409,9 @@ enum og_err otp_verify(const struct domain *d, struct store_conn *c,
 		otp_finalise(o, now);
 	if (dirty) {
 		o->updated_at_ms = now;
-		rc = c->ops->otp_update(c, o);
+		rc = store_otp_update(c, o);
 		if (rc == OG_OK)
-			rc = c->ops->commit(c);
+			rc = store_commit(c);
 	}
 	out->status = o->status;
 	out->attempts_left = o->status == STORE_OTP_PENDING ? otp_attempts_left(o) : 0;
@@ -419,7 +419,7 @@ enum og_err otp_verify(const struct domain *d, struct store_conn *c,
 		out->attempts_left = 0;
 out:
 	if (rc != OG_OK || !dirty)
-		c->ops->rollback(c);
+		store_rollback(c);
 	if (rc == OG_OK)
 		log_info("otp.verified", "{s:s, s:s, s:b, s:s}", "tenant_id", o->tenant_id,
 			 "request_id", o->id, "verified", out->verified, "status",
@@ -449,7 +449,7 @@ static enum og_err otp_resend_once(const struct domain *d, struct store_conn *c,
 		rc = OG_ERR_NOMEM;
 		goto out;
 	}
-	rc = c->ops->otp_get(c, tenant_id, request_id, o);
+	rc = store_otp_get(c, tenant_id, request_id, o);
 	if (rc != OG_OK)
 		goto out;
 	/* Read the clock after the row: a racing resend that committed
@@ -549,11 +549,11 @@ enum og_err otp_status(const struct domain *d, struct store_conn *c, const char 
 
 	if (strlen(request_id) >= STORE_ID_MAX)
 		return OG_ERR_NOT_FOUND;
-	rc = tenant_id ? c->ops->otp_get(c, tenant_id, request_id, &out->otp)
-		       : c->ops->otp_get_any(c, request_id, &out->otp);
+	rc = tenant_id ? store_otp_get(c, tenant_id, request_id, &out->otp)
+		       : store_otp_get_any(c, request_id, &out->otp);
 	if (rc != OG_OK)
 		return rc;
 	otp_expire(&out->otp, domain_now_ms(d));
-	return c->ops->message_list_by_request(c, out->otp.tenant_id, request_id, out->messages,
+	return store_message_list_by_request(c, out->otp.tenant_id, request_id, out->messages,
 					       OTP_MESSAGES_MAX, &out->message_count);
 }

@@ -23,7 +23,7 @@ enum og_err outbox_claim(const struct domain *d, struct store_conn *c, size_t ma
 {
 	int64_t now = domain_now_ms(d);
 	assert(max >= 1 && max <= OUTBOX_CLAIM_MAX);
-	return c->ops->outbox_claim(c, now, now + OUTBOX_LEASE_MS, max, out, n);
+	return store_outbox_claim(c, now, now + OUTBOX_LEASE_MS, max, out, n);
 }
 
 enum og_err outbox_seal(const struct domain *d, const char *tenant_id,
@@ -119,7 +119,7 @@ enum og_err outbox_route(const struct domain *d, struct store_conn *c, const cha
 	enum og_err rc;
 
 	memset(out, 0, sizeof *out);
-	rc = c->ops->tenant_get(c, tenant_id, &t);
+	rc = store_tenant_get(c, tenant_id, &t);
 	if (rc != OG_OK)
 		return rc;
 	memcpy(out->provider, t.upstream_provider, sizeof out->provider);
@@ -147,7 +147,7 @@ static enum og_err outbox_fail_request(const struct domain *d, struct store_conn
 				       const struct store_message *m, int64_t now)
 {
 	struct store_otp o;
-	enum og_err rc = c->ops->otp_get(c, m->tenant_id, m->request_id, &o);
+	enum og_err rc = store_otp_get(c, m->tenant_id, m->request_id, &o);
 	if (rc == OG_ERR_NOT_FOUND)
 		return OG_OK;
 	if (rc != OG_OK)
@@ -157,7 +157,7 @@ static enum og_err outbox_fail_request(const struct domain *d, struct store_conn
 		return OG_OK; /* verified meanwhile, or a newer message is on its way */
 	o.status = STORE_OTP_FAILED;
 	o.updated_at_ms = now;
-	return c->ops->otp_update(c, &o);
+	return store_otp_update(c, &o);
 }
 
 static void outbox_wipe_payload(struct store_message *m)
@@ -187,7 +187,7 @@ static enum og_err outbox_settle_in(const struct domain *d, struct store_conn *c
 	enum og_err rc;
 
 	*verdict = -1;
-	rc = c->ops->message_get(c, claimed->tenant_id, claimed->id, m);
+	rc = store_message_get(c, claimed->tenant_id, claimed->id, m);
 	if (rc != OG_OK)
 		return rc;
 	if (m->status != STORE_MSG_SENDING || m->lease_until_ms != claimed->lease_until_ms) {
@@ -225,7 +225,7 @@ static enum og_err outbox_settle_in(const struct domain *d, struct store_conn *c
 		break;
 	}
 	if (rc == OG_OK)
-		rc = c->ops->message_update(c, m);
+		rc = store_message_update(c, m);
 	return rc;
 }
 
@@ -263,14 +263,14 @@ enum og_err outbox_settle(const struct domain *d, struct store_conn *c,
 	m = malloc(sizeof *m);
 	if (!m)
 		return OG_ERR_NOMEM;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc == OG_OK)
 		rc = outbox_settle_in(d, c, claimed, o, m, &verdict);
 	if (rc == OG_OK && verdict >= 0)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc == OG_OK)
 		outbox_settled(claimed, o, verdict, m->attempts);
-	c->ops->rollback(c); /* a stale outcome wrote nothing; a failure undoes its part */
+	store_rollback(c); /* a stale outcome wrote nothing; a failure undoes its part */
 	free(m);
 	return rc;
 }
@@ -309,7 +309,7 @@ enum og_err outbox_settle_many(const struct domain *d, struct store_conn *c,
 			order[j] = order[j - 1];
 		order[j] = i;
 	}
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	for (size_t k = 0; rc == OG_OK && k < n; k++) {
 		size_t i = order[k];
 
@@ -318,8 +318,8 @@ enum og_err outbox_settle_many(const struct domain *d, struct store_conn *c,
 		s[i].attempts = m->attempts;
 	}
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
-	c->ops->rollback(c);
+		rc = store_commit(c);
+	store_rollback(c);
 	free(m);
 	if (rc != OG_OK)
 		return rc;

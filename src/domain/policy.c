@@ -152,7 +152,7 @@ enum og_err policy_resolve(struct store_conn *c, const struct policy *defaults,
 			   const char *tenant_id, struct policy *out)
 {
 	struct store_policy o;
-	enum og_err rc = c->ops->policy_get(c, tenant_id, &o);
+	enum og_err rc = store_policy_get(c, tenant_id, &o);
 
 	if (rc == OG_ERR_NOT_FOUND) {
 		*out = *defaults;
@@ -219,7 +219,7 @@ enum og_err policy_write(struct store_conn *c, const struct policy *defaults,
 
 	if (!policy_input_given(in))
 		return OG_OK;
-	rc = c->ops->policy_get(c, tenant_id, &o);
+	rc = store_policy_get(c, tenant_id, &o);
 	if (rc == OG_ERR_NOT_FOUND) {
 		memset(&o, 0, sizeof o);
 		memcpy(o.tenant_id, tenant_id, strnlen(tenant_id, STORE_TENANT_ID_MAX - 1));
@@ -243,5 +243,5 @@ enum og_err policy_write(struct store_conn *c, const struct policy *defaults,
 			       s->path, (long long)s->min, (long long)s->max);
 	}
 	o.updated_at_ms = now_ms;
-	return c->ops->policy_put(c, &o);
+	return store_policy_put(c, &o);
 }

@@ -39,7 +39,7 @@ enum og_err pumping_blocked(const struct domain *d, struct store_conn *c, const 
 			    const char *prefix, struct og_detail *det)
 {
 	struct store_alert a;
-	enum og_err rc = c->ops->alert_find_active(c, tenant_id, prefix, &a);
+	enum og_err rc = store_alert_find_active(c, tenant_id, prefix, &a);
 
 	(void)d;
 	if (rc == OG_ERR_NOT_FOUND)
@@ -66,20 +66,20 @@ static enum og_err pumping_block(const struct domain *d, struct store_conn *c,
 	out->verified = verified;
 	out->window_sec = window_sec;
 	out->created_at_ms = now;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->alert_insert(c, out);
+	rc = store_alert_insert(c, out);
 	if (rc == OG_ERR_CONFLICT) {
 		/* Another send blocked it first; report that alert. */
-		rc = c->ops->alert_find_active(c, tenant_id, prefix, out);
-		c->ops->rollback(c);
+		rc = store_alert_find_active(c, tenant_id, prefix, out);
+		store_rollback(c);
 		return rc;
 	}
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	pthread_once(&pumping_metrics_once, pumping_describe_metrics);
@@ -105,7 +105,7 @@ enum og_err pumping_gate(const struct domain *d, struct store_conn *c, const cha
 	rc = pumping_blocked(d, c, tenant_id, prefix, det);
 	if (rc != OG_OK || min_pct == 0)
 		return rc;
-	rc = c->ops->alert_last_lift(c, tenant_id, prefix, &lifted);
+	rc = store_alert_last_lift(c, tenant_id, prefix, &lifted);
 	if (rc != OG_OK)
 		return rc;
 	/* ABUSE-07: judge only sends whose users had grace_sec to type the
@@ -116,7 +116,7 @@ enum og_err pumping_gate(const struct domain *d, struct store_conn *c, const cha
 	to = now - p->values[STORE_POLICY_PUMPING_GRACE_SEC] * 1000;
 	if (to <= from)
 		return OG_OK;
-	rc = c->ops->guard_send_stats(c, tenant_id, prefix_hash, from, to, &sent, &verified);
+	rc = store_guard_send_stats(c, tenant_id, prefix_hash, from, to, &sent, &verified);
 	if (rc != OG_OK)
 		return rc;
 	if (sent < min_sends || verified * 100 >= min_pct * sent)
@@ -133,7 +133,7 @@ enum og_err pumping_alert_list(const struct domain *d, struct store_conn *c,
 {
 	(void)d;
 	assert(limit >= 1 && limit <= STORE_PAGE_MAX);
-	return c->ops->alert_list(c, tenant_id, before_id, limit, out, n);
+	return store_alert_list(c, tenant_id, before_id, limit, out, n);
 }
 
 enum og_err pumping_alert_lift(const struct domain *d, struct store_conn *c,
@@ -149,23 +149,23 @@ enum og_err pumping_alert_lift(const struct domain *d, struct store_conn *c,
 	memset(out, 0, sizeof *out);
 	if (strnlen(alert_id, STORE_ID_MAX) >= STORE_ID_MAX)
 		return og_fail(det, OG_ERR_NOT_FOUND, NULL, "no such alert");
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->alert_get(c, tenant_id, alert_id, out);
+	rc = store_alert_get(c, tenant_id, alert_id, out);
 	if (rc == OG_ERR_NOT_FOUND)
 		og_fail(det, rc, NULL, "no such alert");
 	if (rc == OG_OK && out->lifted_at_ms != 0)
 		rc = og_fail(det, OG_ERR_CONFLICT, NULL, "the alert was already lifted");
 	if (rc == OG_OK)
-		rc = c->ops->alert_lift(c, tenant_id, alert_id, now, by);
+		rc = store_alert_lift(c, tenant_id, alert_id, now, by);
 	snprintf(detail, sizeof detail, "{\"prefix\":\"%sXXXX\"}", out->prefix);
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, "alert.lift", tenant_id, alert_id, detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	out->lifted_at_ms = now;
@@ -183,6 +183,6 @@ void pumping_refresh_metrics(const struct domain *d, struct store_conn *c)
 	(void)d;
 	pthread_once(&pumping_metrics_once, pumping_describe_metrics);
 	/* A store that does not answer leaves the gauge at its last value. */
-	if (c->ops->alert_count_active(c, &n) == OG_OK)
+	if (store_alert_count_active(c, &n) == OG_OK)
 		metrics_gauge("otpgate_prefix_blocks", "", n);
 }

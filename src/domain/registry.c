@@ -55,7 +55,7 @@ enum og_err registry_owner_load(const struct domain *d, struct store_conn *c, co
 	memset(out, 0, sizeof *out);
 	if (registry_is_platform(owner)) {
 		struct store_dlt_platform p;
-		rc = c->ops->dlt_platform_get(c, &p);
+		rc = store_dlt_platform_get(c, &p);
 		if (rc != OG_OK)
 			return rc;
 		memcpy(out->pe_id, p.pe_id, sizeof out->pe_id);
@@ -64,7 +64,7 @@ enum og_err registry_owner_load(const struct domain *d, struct store_conn *c, co
 	}
 	{
 		struct store_tenant t;
-		rc = c->ops->tenant_get(c, owner, &t);
+		rc = store_tenant_get(c, owner, &t);
 		if (rc != OG_OK)
 			return rc;
 		memcpy(out->id, t.id, sizeof out->id);
@@ -82,7 +82,7 @@ static enum og_err registry_header_write(const struct domain *d, struct store_co
 					 const struct store_dlt_header *h, const char *source)
 {
 	char action[STORE_AUDIT_ACTION_MAX], detail[STORE_AUDIT_DETAIL_MAX];
-	enum og_err rc = c->ops->dlt_header_put(c, h);
+	enum og_err rc = store_dlt_header_put(c, h);
 
 	if (rc != OG_OK)
 		return rc;
@@ -114,7 +114,7 @@ enum og_err registry_header_put(const struct domain *d, struct store_conn *c,
 			       "a header's status is active or inactive");
 	if (!dlt_lint_header(h.header, h.category, &f)) /* DLT-41 */
 		return registry_fail(det, OG_ERR_INVALID_REQUEST, &f);
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
 	rc = registry_owner_load(d, c, owner, &o);
@@ -130,17 +130,17 @@ enum og_err registry_header_put(const struct domain *d, struct store_conn *c,
 	}
 	memcpy(h.pe_id, o.pe_id, sizeof h.pe_id);
 	h.created_at_ms = h.updated_at_ms = domain_now_ms(d);
-	rc = c->ops->dlt_header_get(c, owner, h.header, &prior);
+	rc = store_dlt_header_get(c, owner, h.header, &prior);
 	*created = rc == OG_ERR_NOT_FOUND;
 	if (rc == OG_OK)
 		h.created_at_ms = prior.created_at_ms;
 	if (rc == OG_OK || rc == OG_ERR_NOT_FOUND)
 		rc = registry_header_write(d, c, who, &h, "api");
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 out:
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	*out = h;
@@ -153,7 +153,7 @@ enum og_err registry_header_list(const struct domain *d, struct store_conn *c, c
 {
 	(void)d;
 	assert(limit >= 1 && limit <= STORE_PAGE_MAX);
-	return c->ops->dlt_header_list(c, owner, after, limit, out, n);
+	return store_dlt_header_list(c, owner, after, limit, out, n);
 }
 
 enum og_err registry_header_delete(const struct domain *d, struct store_conn *c,
@@ -165,17 +165,17 @@ enum og_err registry_header_delete(const struct domain *d, struct store_conn *c,
 
 	if (strlen(header) >= STORE_HEADER_MAX)
 		return OG_ERR_NOT_FOUND;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->dlt_header_delete(c, owner, header);
+	rc = store_dlt_header_delete(c, owner, header);
 	registry_action(owner, "header.delete", action);
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, action, owner, header, NULL);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	return rc;
 }
 
@@ -187,7 +187,7 @@ enum og_err registry_tenant_sync(const struct domain *d, struct store_conn *c,
 
 	if (!t->sender_header[0] || !t->pe_id[0])
 		return OG_OK;
-	rc = c->ops->dlt_header_get(c, t->id, t->sender_header, &h);
+	rc = store_dlt_header_get(c, t->id, t->sender_header, &h);
 	if (rc != OG_ERR_NOT_FOUND)
 		return rc; /* registered already (or the store failed) */
 	memset(&h, 0, sizeof h);
@@ -200,7 +200,7 @@ enum og_err registry_tenant_sync(const struct domain *d, struct store_conn *c,
 	/* Part of the tenant change: its own entry (tenant.create or
 	 * tenant.update, naming sender_header) records it, in this transaction. */
 	(void)who;
-	return c->ops->dlt_header_put(c, &h);
+	return store_dlt_header_put(c, &h);
 }
 
 /* ---- Whitelist ---------------------------------------------------------- */
@@ -208,7 +208,7 @@ enum og_err registry_tenant_sync(const struct domain *d, struct store_conn *c,
 enum og_err registry_whitelist_load(struct store_conn *c, const char *owner,
 				    struct store_dlt_whitelist *out, size_t *n)
 {
-	return c->ops->dlt_whitelist_list(c, owner, NULL, STORE_DLT_WHITELIST_MAX, out, n);
+	return store_dlt_whitelist_list(c, owner, NULL, STORE_DLT_WHITELIST_MAX, out, n);
 }
 
 enum og_err registry_whitelist_add(const struct domain *d, struct store_conn *c,
@@ -232,7 +232,7 @@ enum og_err registry_whitelist_add(const struct domain *d, struct store_conn *c,
 	all = calloc(STORE_DLT_WHITELIST_MAX, sizeof *all);
 	if (!all)
 		return OG_ERR_NOMEM;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		goto done;
 	rc = registry_whitelist_load(c, owner, all, &n);
@@ -250,7 +250,7 @@ enum og_err registry_whitelist_add(const struct domain *d, struct store_conn *c,
 		goto out;
 	}
 	if (*created) {
-		rc = c->ops->dlt_whitelist_put(c, &w);
+		rc = store_dlt_whitelist_put(c, &w);
 		registry_action(owner, "whitelist.add", action);
 		registry_detail(json_pack("{s:s}", "value", w.value), detail);
 		if (rc == OG_OK)
@@ -258,10 +258,10 @@ enum og_err registry_whitelist_add(const struct domain *d, struct store_conn *c,
 					 detail);
 	}
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 out:
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	else
 		*out = w;
 done:
@@ -275,7 +275,7 @@ enum og_err registry_whitelist_list(const struct domain *d, struct store_conn *c
 {
 	(void)d;
 	assert(limit >= 1 && limit <= STORE_PAGE_MAX);
-	return c->ops->dlt_whitelist_list(c, owner, after, limit, out, n);
+	return store_dlt_whitelist_list(c, owner, after, limit, out, n);
 }
 
 enum og_err registry_whitelist_delete(const struct domain *d, struct store_conn *c,
@@ -288,21 +288,21 @@ enum og_err registry_whitelist_delete(const struct domain *d, struct store_conn 
 
 	if (strlen(value) >= STORE_DLT_VALUE_MAX)
 		return OG_ERR_NOT_FOUND;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->dlt_whitelist_delete(c, owner, value);
+	rc = store_dlt_whitelist_delete(c, owner, value);
 	/* A callback number may be named as written ("+91 98...") or stored. */
 	if (rc == OG_ERR_NOT_FOUND && dlt_cbn_normalize(value, strlen(value), cbn))
-		rc = c->ops->dlt_whitelist_delete(c, owner, cbn);
+		rc = store_dlt_whitelist_delete(c, owner, cbn);
 	registry_action(owner, "whitelist.delete", action);
 	registry_detail(json_pack("{s:s}", "value", value), detail);
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, action, owner, "whitelist", detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	return rc;
 }
 
@@ -312,7 +312,7 @@ enum og_err registry_platform_get(const struct domain *d, struct store_conn *c,
 				  struct store_dlt_platform *out)
 {
 	(void)d;
-	return c->ops->dlt_platform_get(c, out);
+	return store_dlt_platform_get(c, out);
 }
 
 enum og_err registry_platform_patch(const struct domain *d, struct store_conn *c,
@@ -335,10 +335,10 @@ enum og_err registry_platform_patch(const struct domain *d, struct store_conn *c
 		f.field = "sender_header";
 		return registry_fail(det, OG_ERR_INVALID_REQUEST, &f); /* DLT-41 */
 	}
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->dlt_platform_get(c, &p);
+	rc = store_dlt_platform_get(c, &p);
 	if (rc != OG_OK)
 		goto out;
 	if (in->has_pe_id)
@@ -346,10 +346,10 @@ enum og_err registry_platform_patch(const struct domain *d, struct store_conn *c
 	if (in->has_sender_header)
 		memcpy(p.sender_header, in->sender_header, sizeof p.sender_header);
 	p.updated_at_ms = domain_now_ms(d);
-	rc = c->ops->dlt_platform_put(c, &p);
+	rc = store_dlt_platform_put(c, &p);
 	/* The default header is registered, as a tenant's sender_header is. */
 	if (rc == OG_OK && p.sender_header[0] && p.pe_id[0]) {
-		rc = c->ops->dlt_header_get(c, REGISTRY_PLATFORM, p.sender_header, &h);
+		rc = store_dlt_header_get(c, REGISTRY_PLATFORM, p.sender_header, &h);
 		if (rc == OG_ERR_NOT_FOUND) {
 			memset(&h, 0, sizeof h);
 			memcpy(h.header, p.sender_header, sizeof h.header);
@@ -358,7 +358,7 @@ enum og_err registry_platform_patch(const struct domain *d, struct store_conn *c
 			memcpy(h.pe_id, p.pe_id, sizeof h.pe_id);
 			h.created_at_ms = h.updated_at_ms = p.updated_at_ms;
 			/* Recorded by the platform.update entry below. */
-			rc = c->ops->dlt_header_put(c, &h);
+			rc = store_dlt_header_put(c, &h);
 		}
 	}
 	registry_detail(json_pack("{s:s, s:s}", "pe_id", p.pe_id, "sender_header",
@@ -368,10 +368,10 @@ enum og_err registry_platform_patch(const struct domain *d, struct store_conn *c
 		rc = audit_write(d, c, who, "platform.update", REGISTRY_PLATFORM, "platform",
 				 detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 out:
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	*out = p;
@@ -406,7 +406,7 @@ enum og_err registry_template_check(const struct domain *d, struct store_conn *c
 	for (int i = 0; i < t->header_count; i++) {
 		struct store_dlt_header h;
 		headers[i].name = t->headers[i];
-		rc = c->ops->dlt_header_get(c, owner, t->headers[i], &h);
+		rc = store_dlt_header_get(c, owner, t->headers[i], &h);
 		if (rc == OG_ERR_NOT_FOUND)
 			continue;
 		if (rc != OG_OK)

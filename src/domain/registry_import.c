@@ -40,7 +40,7 @@ static enum og_err registry_import_one(const struct domain *d, struct store_conn
 	memcpy(in->headers, row->headers, sizeof in->headers);
 	in->replace = true;
 	/* Whether it replaces is only for the report; the registration decides. */
-	r->replaced = c->ops->template_get(c, owner, in->name, t) == OG_OK &&
+	r->replaced = store_template_get(c, owner, in->name, t) == OG_OK &&
 		      strcmp(t->name, in->name) == 0;
 	rc = template_register(d, c, who, owner, in, t, &r->det);
 	if (rc == OG_OK) {

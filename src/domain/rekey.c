@@ -66,7 +66,7 @@ static enum og_err rekey_phone(struct store_conn *c, int kind, const struct secr
 		goto out;
 	}
 	rekey_phone_hash(to, row->tenant_id, phone, hash);
-	rc = c->ops->phone_hash_put(c, kind, row->tenant_id, row->id, hash);
+	rc = store_sealed_phone_hash_put(c, kind, row->tenant_id, row->id, hash);
 	if (rc == OG_OK)
 		st->phones_rehashed++;
 out:
@@ -99,7 +99,7 @@ static enum og_err rekey_row(struct store_conn *c, int kind, const struct secret
 	}
 	rc = secret_seal(to, ad, plain, len, row->blob, sizeof row->blob, &row->blob_len);
 	if (rc == OG_OK)
-		rc = c->ops->sealed_put(c, kind, row);
+		rc = store_sealed_put(c, kind, row);
 	if (rc == OG_OK && rekey_has_phone(kind))
 		rc = rekey_phone(c, kind, to, row, (const char *)plain, len, st);
 	if (rc == OG_OK)
@@ -114,18 +114,18 @@ static enum og_err rekey_batch(struct store_conn *c, int kind, const struct secr
 			       const struct secret *to, struct store_sealed *rows, char *after_tenant,
 			       char *after_id, size_t *n, struct rekey_stats *st)
 {
-	enum og_err rc = c->ops->begin(c);
+	enum og_err rc = store_begin(c);
 
 	*n = 0;
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->sealed_list(c, kind, after_tenant, after_id, REKEY_BATCH_ROWS, rows, n);
+	rc = store_sealed_list(c, kind, after_tenant, after_id, REKEY_BATCH_ROWS, rows, n);
 	for (size_t i = 0; rc == OG_OK && i < *n; i++)
 		rc = rekey_row(c, kind, from, to, &rows[i], st);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	if (*n > 0) {

@@ -23,7 +23,7 @@
 enum og_err retention_days(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			   int *days)
 {
-	enum og_err rc = c->ops->retention_get(c, tenant_id, days);
+	enum og_err rc = store_tenant_retention_get(c, tenant_id, days);
 
 	if (rc == OG_ERR_NOT_FOUND) {
 		*days = d->cfg.retention_days > 0 ? d->cfg.retention_days : RETENTION_DAYS_DEFAULT;
@@ -41,7 +41,7 @@ enum og_err retention_write(struct store_conn *c, const char *tenant_id, bool gi
 		return og_fail(det, OG_ERR_INVALID_REQUEST, "retention_days",
 			       "retention_days must be %d to %d", RETENTION_DAYS_MIN,
 			       RETENTION_DAYS_MAX);
-	return c->ops->retention_put(c, tenant_id, days, now_ms);
+	return store_tenant_retention_put(c, tenant_id, days, now_ms);
 }
 
 /* One batch for one tenant, in one transaction: deletes dead requests and
@@ -57,12 +57,12 @@ static enum og_err retention_batch(const struct domain *d, struct store_conn *c,
 	size_t deleted = 0, scrubbed = 0;
 	enum og_err rc;
 
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->otp_purge(c, tenant_id, before_ms, now_ms, RETENTION_BATCH_ROWS, &deleted);
+	rc = store_otp_purge(c, tenant_id, before_ms, now_ms, RETENTION_BATCH_ROWS, &deleted);
 	if (rc == OG_OK)
-		rc = c->ops->message_scrub(c, tenant_id, before_ms, RETENTION_BATCH_ROWS, &scrubbed);
+		rc = store_message_scrub(c, tenant_id, before_ms, RETENTION_BATCH_ROWS, &scrubbed);
 	if (rc == OG_OK && (deleted > 0 || scrubbed > 0)) {
 		clock_format_iso(before_ms, cutoff);
 		snprintf(detail, sizeof detail,
@@ -71,9 +71,9 @@ static enum og_err retention_batch(const struct domain *d, struct store_conn *c,
 		rc = audit_write(d, c, who, "retention.purge_batch", tenant_id, tenant_id, detail);
 	}
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	/* Only a batch that changed something spends the pass's budget: an
@@ -130,7 +130,7 @@ static enum og_err retention_contexts(struct store_conn *c, int64_t now_ms, size
 		}
 		rc = OG_ERR_BUSY;
 		for (int tries = 0; tries <= DOMAIN_BUSY_RETRIES_MAX && rc == OG_ERR_BUSY; tries++)
-			rc = c->ops->otp_wipe_contexts(c, now_ms, RETENTION_BATCH_ROWS, &n);
+			rc = store_otp_wipe_contexts(c, now_ms, RETENTION_BATCH_ROWS, &n);
 		if (rc != OG_OK)
 			break;
 		if (n > 0)
@@ -156,14 +156,14 @@ static enum og_err retention_summary(const struct domain *d, struct store_conn *
 		 source, now_text, (long long)st->tenants, (long long)st->otp_deleted,
 		 (long long)st->messages_scrubbed, (long long)st->contexts_wiped,
 		 st->complete ? "true" : "false");
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
 	rc = audit_write(d, c, who, "retention.purge", "", "", detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	return rc;
 }
 
@@ -184,7 +184,7 @@ enum og_err retention_purge(const struct domain *d, struct store_conn *c,
 		return OG_ERR_NOMEM;
 	rc = retention_contexts(c, now_ms, max_batches, out);
 	while (rc == OG_OK && out->complete && n == RETENTION_TENANT_PAGE) {
-		rc = c->ops->tenant_list(c, after[0] ? after : NULL, RETENTION_TENANT_PAGE, page,
+		rc = store_tenant_list(c, after[0] ? after : NULL, RETENTION_TENANT_PAGE, page,
 					 &n);
 		for (size_t i = 0; rc == OG_OK && i < n && out->complete; i++) {
 			out->tenants++;

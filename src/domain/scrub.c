@@ -118,7 +118,7 @@ enum og_err scrub_send(const struct domain *d, struct store_conn *c, const struc
 			rc = OG_ERR_NOMEM;
 			goto out;
 		}
-		rc = c->ops->template_get_by_dlt_id(c, owner, tmpl->dlt_template_id, platform_tmpl);
+		rc = store_template_get_by_dlt_id(c, owner, tmpl->dlt_template_id, platform_tmpl);
 		if (rc == OG_ERR_NOT_FOUND)
 			reg = NULL;
 		else if (rc != OG_OK)
@@ -136,7 +136,7 @@ enum og_err scrub_send(const struct domain *d, struct store_conn *c, const struc
 	in.shared = shared;
 	in.header.name = header;
 	if (header[0]) {
-		rc = c->ops->dlt_header_get(c, owner, header, &h);
+		rc = store_dlt_header_get(c, owner, header, &h);
 		if (rc != OG_OK && rc != OG_ERR_NOT_FOUND)
 			goto out;
 		if (rc == OG_OK) {

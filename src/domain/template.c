@@ -225,7 +225,7 @@ enum og_err template_register(const struct domain *d, struct store_conn *c,
 	memcpy(t.body, in->body, sizeof t.body);
 	t.created_at_ms = domain_now_ms(d);
 
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
 	/* Mapped headers and the whitelist are read in the transaction, so the
@@ -235,7 +235,7 @@ enum og_err template_register(const struct domain *d, struct store_conn *c,
 		goto out;
 	if (in->replace) {
 		/* template_get falls back to the DLT id; only the same name counts. */
-		rc = c->ops->template_get(c, tenant_id, t.name, &existing);
+		rc = store_template_get(c, tenant_id, t.name, &existing);
 		replacing = rc == OG_OK && strcmp(existing.name, t.name) == 0;
 		if (rc == OG_ERR_NOT_FOUND || rc == OG_OK)
 			rc = OG_OK;
@@ -246,22 +246,22 @@ enum og_err template_register(const struct domain *d, struct store_conn *c,
 		t.created_at_ms = existing.created_at_ms;
 		t.is_default = existing.is_default || in->is_default;
 		if (in->is_default && !existing.is_default)
-			rc = c->ops->template_clear_default(c, tenant_id);
+			rc = store_template_clear_default(c, tenant_id);
 		if (rc == OG_OK)
-			rc = c->ops->template_update(c, &t);
+			rc = store_template_update(c, &t);
 	} else {
 		/* The first template is the default, so an owner with one
 		 * template can always send without naming it. */
-		rc = c->ops->template_get_default(c, tenant_id, &existing);
+		rc = store_template_get_default(c, tenant_id, &existing);
 		if (rc == OG_ERR_NOT_FOUND) {
 			t.is_default = true;
 			rc = OG_OK;
 		} else if (rc == OG_OK && in->is_default) {
 			t.is_default = true;
-			rc = c->ops->template_clear_default(c, tenant_id);
+			rc = store_template_clear_default(c, tenant_id);
 		}
 		if (rc == OG_OK)
-			rc = c->ops->template_insert(c, &t);
+			rc = store_template_insert(c, &t);
 		if (rc == OG_ERR_CONFLICT)
 			og_fail(det, rc, "name", "a template named %s already exists", t.name);
 	}
@@ -270,10 +270,10 @@ enum og_err template_register(const struct domain *d, struct store_conn *c,
 		rc = audit_write(d, c, who, replacing ? "template.replace" : "template.create",
 				 tenant_id, t.name, detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 out:
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		return rc;
 	}
 	*out = t;
@@ -287,9 +287,9 @@ enum og_err template_resolve(const struct domain *d, struct store_conn *c, const
 
 	(void)d;
 	if (!name_or_id || !name_or_id[0])
-		rc = c->ops->template_get_default(c, tenant_id, out);
+		rc = store_template_get_default(c, tenant_id, out);
 	else
-		rc = c->ops->template_get(c, tenant_id, name_or_id, out);
+		rc = store_template_get(c, tenant_id, name_or_id, out);
 	return rc == OG_ERR_NOT_FOUND ? OG_ERR_TEMPLATE_NOT_FOUND : rc;
 }
 
@@ -299,22 +299,22 @@ enum og_err template_list(const struct domain *d, struct store_conn *c, const ch
 {
 	(void)d;
 	assert(limit >= 1 && limit <= STORE_PAGE_MAX);
-	return c->ops->template_list(c, tenant_id, after_name, limit, out, n);
+	return store_template_list(c, tenant_id, after_name, limit, out, n);
 }
 
 enum og_err template_delete(const struct domain *d, struct store_conn *c,
 			    const struct audit_actor *who, const char *tenant_id, const char *name)
 {
-	enum og_err rc = c->ops->begin(c);
+	enum og_err rc = store_begin(c);
 
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->template_delete(c, tenant_id, name);
+	rc = store_template_delete(c, tenant_id, name);
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, "template.delete", tenant_id, name, NULL);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	return rc;
 }

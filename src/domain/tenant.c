@@ -272,14 +272,14 @@ enum og_err tenant_create(const struct domain *d, struct store_conn *c,
 	memset(&w, 0, sizeof w);
 	memcpy(w.tenant_id, t.id, sizeof w.tenant_id);
 	w.updated_at_ms = now;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		goto out;
-	rc = c->ops->tenant_insert(c, &t);
+	rc = store_tenant_insert(c, &t);
 	if (rc == OG_ERR_CONFLICT)
 		og_fail(det, rc, "id", "a tenant with id %s already exists", t.id);
 	if (rc == OG_OK)
-		rc = c->ops->wallet_put(c, &w);
+		rc = store_wallet_put(c, &w);
 	if (rc == OG_OK) /* the sender_header joins the DLT registry */
 		rc = registry_tenant_sync(d, c, who, &t);
 	if (rc == OG_OK)
@@ -289,9 +289,9 @@ enum og_err tenant_create(const struct domain *d, struct store_conn *c,
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, "tenant.create", t.id, t.id, detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		goto out;
 	}
 	log_info("tenant.created", "{s:s}", "tenant_id", t.id);
@@ -307,7 +307,7 @@ enum og_err tenant_get(const struct domain *d, struct store_conn *c, const char 
 	(void)d;
 	if (!tenant_id_valid(id))
 		return OG_ERR_NOT_FOUND;
-	return c->ops->tenant_get(c, id, out);
+	return store_tenant_get(c, id, out);
 }
 
 static enum og_err tenant_change(const struct domain *d, struct store_conn *c,
@@ -323,10 +323,10 @@ static enum og_err tenant_change(const struct domain *d, struct store_conn *c,
 		return og_fail(det, OG_ERR_INVALID_REQUEST, "id", "a tenant's id cannot change");
 	if (!tenant_id_valid(id))
 		return OG_ERR_NOT_FOUND;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
-	rc = c->ops->tenant_get(c, id, &t);
+	rc = store_tenant_get(c, id, &t);
 	if (rc != OG_OK)
 		goto out;
 	tenant_audit_detail(in, detail);
@@ -334,7 +334,7 @@ static enum og_err tenant_change(const struct domain *d, struct store_conn *c,
 	if (rc != OG_OK)
 		goto out;
 	t.updated_at_ms = domain_now_ms(d);
-	rc = c->ops->tenant_update(c, &t);
+	rc = store_tenant_update(c, &t);
 	if (rc == OG_OK && (in->has_sender_header || in->has_pe_id))
 		rc = registry_tenant_sync(d, c, who, &t);
 	if (rc == OG_OK)
@@ -345,10 +345,10 @@ static enum og_err tenant_change(const struct domain *d, struct store_conn *c,
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, action, id, id, detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 out:
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	else
 		*out = t;
 	return rc;
@@ -377,7 +377,7 @@ enum og_err tenant_list(const struct domain *d, struct store_conn *c, const char
 {
 	(void)d;
 	assert(limit >= 1 && limit <= STORE_PAGE_MAX);
-	return c->ops->tenant_list(c, after_id, limit, out, n);
+	return store_tenant_list(c, after_id, limit, out, n);
 }
 
 enum og_err tenant_upstream_key(const struct domain *d, const struct store_tenant *t,

@@ -87,17 +87,17 @@ enum og_err testnum_add(const struct domain *d, struct store_conn *c,
 	rc = testnum_seal(d, e164, code, &t);
 	if (rc != OG_OK)
 		goto out;
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		goto out;
-	rc = c->ops->tenant_get(c, t.tenant_id, &tenant);
+	rc = store_tenant_get(c, t.tenant_id, &tenant);
 	if (rc == OG_OK)
-		rc = c->ops->testnum_count(c, t.tenant_id, &count);
+		rc = store_testnum_count(c, t.tenant_id, &count);
 	if (rc == OG_OK && count >= TESTNUM_PER_TENANT_MAX)
 		rc = og_fail(det, OG_ERR_INVALID_REQUEST, NULL,
 			     "a tenant may have at most %d test numbers", TESTNUM_PER_TENANT_MAX);
 	if (rc == OG_OK) {
-		rc = c->ops->testnum_insert(c, &t);
+		rc = store_testnum_insert(c, &t);
 		if (rc == OG_ERR_CONFLICT)
 			og_fail(det, rc, "phone", "the tenant already has this test number");
 	}
@@ -105,9 +105,9 @@ enum og_err testnum_add(const struct domain *d, struct store_conn *c,
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, "test_number.create", t.tenant_id, t.id, detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK) {
-		c->ops->rollback(c);
+		store_rollback(c);
 		goto out;
 	}
 	log_info("guard.test_number_added", "{s:s, s:s, s:s}", "tenant_id", t.tenant_id, "id",
@@ -124,7 +124,7 @@ enum og_err testnum_list(const struct domain *d, struct store_conn *c, const cha
 {
 	(void)d;
 	assert(limit >= 1 && limit <= STORE_PAGE_MAX);
-	return c->ops->testnum_list(c, tenant_id, after_id, limit, out, n);
+	return store_testnum_list(c, tenant_id, after_id, limit, out, n);
 }
 
 enum og_err testnum_remove(const struct domain *d, struct store_conn *c,
@@ -139,28 +139,28 @@ enum og_err testnum_remove(const struct domain *d, struct store_conn *c,
 	if (strnlen(ref, STORE_ID_MAX) >= STORE_ID_MAX)
 		return OG_ERR_NOT_FOUND;
 	memcpy(id, ref, strlen(ref) + 1);
-	rc = c->ops->begin(c);
+	rc = store_begin(c);
 	if (rc != OG_OK)
 		return rc;
 	/* The path may name the number itself rather than its id. */
 	if (ref[0] == '+' && phone_parse(ref, e164)) {
 		unsigned char hash[SECRET_HASH_LEN];
 		testnum_phone_hash(d, tenant_id, e164, hash);
-		rc = c->ops->testnum_find(c, tenant_id, hash, &t);
+		rc = store_testnum_find(c, tenant_id, hash, &t);
 		if (rc == OG_OK)
 			memcpy(id, t.id, sizeof id);
 	} else {
 		rc = OG_OK;
 	}
 	if (rc == OG_OK)
-		rc = c->ops->testnum_delete(c, tenant_id, id);
+		rc = store_testnum_delete(c, tenant_id, id);
 	snprintf(detail, sizeof detail, "{}");
 	if (rc == OG_OK)
 		rc = audit_write(d, c, who, "test_number.delete", tenant_id, id, detail);
 	if (rc == OG_OK)
-		rc = c->ops->commit(c);
+		rc = store_commit(c);
 	if (rc != OG_OK)
-		c->ops->rollback(c);
+		store_rollback(c);
 	return rc;
 }
 
@@ -178,7 +178,7 @@ enum og_err testnum_lookup(const struct domain *d, struct store_conn *c, const c
 
 	*found = false;
 	testnum_phone_hash(d, tenant_id, phone, hash);
-	rc = c->ops->testnum_find(c, tenant_id, hash, &t);
+	rc = store_testnum_find(c, tenant_id, hash, &t);
 	if (rc == OG_ERR_NOT_FOUND)
 		return OG_OK;
 	if (rc != OG_OK)

@@ -14,7 +14,7 @@ enum og_err usage_range(const struct domain *d, struct store_conn *c, const char
 	if (!clock_parse_date(from_day, &y, &m, &day) || !clock_parse_date(to_day, &y, &m, &day) ||
 	    strcmp(from_day, to_day) > 0)
 		return OG_ERR_INVALID_REQUEST;
-	return c->ops->usage_range(c, tenant_id, from_day, to_day, fn, arg);
+	return store_usage_range(c, tenant_id, from_day, to_day, fn, arg);
 }
 
 enum og_err usage_route_range(const struct domain *d, struct store_conn *c, const char *tenant_id,
@@ -27,7 +27,7 @@ enum og_err usage_route_range(const struct domain *d, struct store_conn *c, cons
 	if (strlen(from_day) != CLOCK_DATE_MAX - 1 || strlen(to_day) != CLOCK_DATE_MAX - 1 ||
 	    strcmp(from_day, to_day) > 0)
 		return OG_ERR_INVALID_REQUEST;
-	return c->ops->usage_route_range(c, tenant_id, from_day, to_day, fn, arg);
+	return store_usage_route_range(c, tenant_id, from_day, to_day, fn, arg);
 }
 
 enum og_err usage_month_lines(const struct domain *d, struct store_conn *c, const char *month,
@@ -38,5 +38,5 @@ enum og_err usage_month_lines(const struct domain *d, struct store_conn *c, cons
 	(void)d;
 	if (strlen(month) != CLOCK_MONTH_MAX - 1 || !clock_parse_month(month, &y, &m))
 		return OG_ERR_INVALID_REQUEST;
-	return c->ops->usage_month_lines(c, month, fn, arg);
+	return store_usage_month_lines(c, month, fn, arg);
 }

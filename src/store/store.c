@@ -1,19 +1,23 @@
 /*
- * The driver registry and per-thread connections. This is the only file that
- * names the drivers; everything else reaches a database through store.h.
+ * The store's front: the driver registry (the only place that names the
+ * drivers), per-thread connections, transactions, and schema migrations,
+ * written once over the narrow driver. Each driver has its own ordered
+ * table of migration files; the bookkeeping around them is the same.
  */
-#include "store/store.h"
+#include "store/store_int.h"
 
-#include <assert.h>
+#include "base/clock.h"
+#include "base/log.h"
+
+#include <jansson.h>
 #include <pthread.h>
-#include <stddef.h>
 
-extern const struct store_ops store_sqlite_ops;
-extern const struct store_ops store_pg_ops;
+extern const struct store_driver store_sqlite_driver;
+extern const struct store_driver store_pg_driver;
 
-static const struct store_ops *const store_drivers[] = {
-	&store_sqlite_ops,
-	&store_pg_ops, /* postgres:// and postgresql:// URLs */
+static const struct store_driver *const store_drivers[] = {
+	&store_sqlite_driver,
+	&store_pg_driver, /* postgres:// and postgresql:// URLs */
 };
 
 enum og_err store_open(const char *url, struct store **out)
@@ -28,7 +32,23 @@ enum og_err store_open(const char *url, struct store **out)
 void store_close(struct store *s)
 {
 	if (s)
-		s->ops->close(s);
+		s->drv->close(s);
+}
+
+const char *store_driver_name(const struct store *s)
+{
+	return s->drv->name;
+}
+
+enum og_err store_conn_open(struct store *s, struct store_conn **out)
+{
+	return s->drv->conn_open(s, out);
+}
+
+void store_conn_close(struct store_conn *c)
+{
+	if (c)
+		c->drv->conn_close(c);
 }
 
 /* One connection per thread: SQLite connections must not be shared between
@@ -38,9 +58,7 @@ static pthread_once_t store_conn_once = PTHREAD_ONCE_INIT;
 
 static void store_conn_destroy(void *p)
 {
-	struct store_conn *c = p;
-	if (c)
-		c->ops->conn_close(c);
+	store_conn_close(p);
 }
 
 static void store_conn_key_init(void)
@@ -62,10 +80,10 @@ enum og_err store_thread_conn(struct store *s, struct store_conn **out)
 		return OG_OK;
 	}
 	if (c) {
-		c->ops->conn_close(c);
+		store_conn_close(c);
 		pthread_setspecific(store_conn_key, NULL);
 	}
-	rc = s->ops->conn_open(s, &c);
+	rc = store_conn_open(s, &c);
 	if (rc != OG_OK)
 		return rc;
 	pthread_setspecific(store_conn_key, c);
@@ -80,13 +98,144 @@ void store_thread_conn_release(void)
 	pthread_once(&store_conn_once, store_conn_key_init);
 	c = pthread_getspecific(store_conn_key);
 	if (c) {
-		c->ops->conn_close(c);
+		store_conn_close(c);
 		pthread_setspecific(store_conn_key, NULL);
 	}
+}
+
+/* ---- Transactions ----------------------------------------------------- */
+
+enum og_err store_begin(struct store_conn *c)
+{
+	return c->drv->begin(c);
+}
+
+enum og_err store_commit(struct store_conn *c)
+{
+	return c->drv->commit(c);
 }
 
 void store_rollback(struct store_conn *c)
 {
 	if (c)
-		c->ops->rollback(c);
+		c->drv->rollback(c);
+}
+
+enum og_err store_batch_begin(struct store_conn *c)
+{
+	return c->drv->batch_begin(c);
+}
+
+enum og_err store_batch_end(struct store_conn *c)
+{
+	return c->drv->batch_end(c);
+}
+
+static struct store_sql sql_ping = {.text = "SELECT 1"};
+
+enum og_err store_ping(struct store_conn *c)
+{
+	struct store_stmt *st;
+	int64_t one = 0;
+	enum og_err rc;
+
+	rc = store_prepare(c, &sql_ping, &st);
+	if (rc != OG_OK)
+		return rc;
+	return store_ints(st, &one, NULL);
+}
+
+/* ---- Migrations ------------------------------------------------------- */
+
+static struct store_sql sql_migrations_table = {
+	.text = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		" version bigint PRIMARY KEY, name text NOT NULL, applied_at_ms bigint NOT NULL)",
+	/* SQLite's tables are STRICT, so a column's declared type holds. */
+	.dialect[STORE_DIALECT_SQLITE] =
+		"CREATE TABLE IF NOT EXISTS schema_migrations ("
+		" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL"
+		") STRICT",
+};
+static struct store_sql sql_migrations_version = {
+	.text = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+static struct store_sql sql_migrations_record = {
+	.text = "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?1, ?2, ?3)"};
+
+/* Records migration m as applied. */
+static enum og_err store_migration_record(struct store_conn *c, const struct migration *m)
+{
+	struct store_stmt *st;
+	enum og_err rc;
+
+	rc = store_prepare(c, &sql_migrations_record, &st);
+	if (rc != OG_OK)
+		return rc;
+	store_bind_int64(st, 1, m->version);
+	store_bind_text(st, 2, m->name);
+	store_bind_int64(st, 3, clock_now_ms());
+	return store_run(st, NULL);
+}
+
+/* Every pending migration runs in one write transaction that first takes
+ * the schema's lock (PostgreSQL: an advisory lock; SQLite: BEGIN IMMEDIATE
+ * is one already), and the version is read under it, so nodes or processes
+ * that start at once apply each migration exactly once: the others wait,
+ * then find nothing left to do. Both databases' DDL is transactional, so a
+ * failed migration leaves the schema as it was; migration files therefore
+ * must not contain BEGIN or COMMIT of their own. */
+enum og_err store_migrate(struct store_conn *c, int *applied)
+{
+	const struct migration *m;
+	struct store_stmt *st;
+	int64_t current = 0;
+	int newest = 0;
+	int count = 0;
+	enum og_err rc;
+
+	assert(applied);
+	*applied = 0;
+	rc = store_begin(c);
+	if (rc != OG_OK)
+		return rc;
+	rc = store_lock(c, STORE_LOCK_MIGRATE, "", NULL, 0);
+	if (rc == OG_OK)
+		rc = c->drv->exec_script(c, sql_migrations_table.dialect[c->drv->dialect]
+						    ? sql_migrations_table.dialect[c->drv->dialect]
+						    : sql_migrations_table.text,
+					 "schema_migrations");
+	if (rc == OG_OK)
+		rc = store_prepare(c, &sql_migrations_version, &st);
+	if (rc == OG_OK)
+		rc = store_ints(st, &current, NULL);
+	if (rc != OG_OK)
+		goto out;
+	for (m = c->drv->migrations; m->version != 0; m++) {
+		assert(m->version > newest); /* the table is sorted by file name */
+		newest = m->version;
+		if (m->version <= current)
+			continue;
+		rc = c->drv->exec_script(c, m->sql, m->name);
+		if (rc == OG_OK)
+			rc = store_migration_record(c, m);
+		if (rc != OG_OK)
+			goto out;
+		count++;
+	}
+	/* A schema from a newer otpgate may hold data this one would corrupt. */
+	if (current > newest) {
+		log_error("store.schema_too_new", "{s:I, s:i}", "version", (json_int_t)current,
+			  "newest_known", newest);
+		rc = OG_ERR_STORE;
+		goto out;
+	}
+	rc = store_commit(c);
+	if (rc != OG_OK)
+		goto out;
+	if (count > 0)
+		log_info("store.migrated", "{s:i, s:i}", "applied", count, "version", newest);
+	*applied = count;
+out:
+	if (rc != OG_OK)
+		store_rollback(c);
+	return rc;
 }

@@ -1,12 +1,15 @@
 /*
- * The statement machinery the PostgreSQL driver's files share: converting
- * libpq results and SQLSTATEs (the only place that does), preparing each
- * statement once per connection and running it, parameters that point at
- * the caller's memory, and reading columns (all results come back as text)
- * with every text, bytea and integer checked against its destination, so
- * nothing read from the database is ever silently truncated.
+ * The statements of the PostgreSQL driver (store_sql.h): each statement is
+ * prepared once per session under the name "og<slot>", its ?N placeholders
+ * rewritten to $N and, for a locking read inside a transaction, FOR NO KEY
+ * UPDATE appended; parameters point at the caller's memory and go as text
+ * (bytea as binary); results come back as text, and columns are read from
+ * them with every text, bytea and integer checked against its destination.
+ * A batch puts the session in libpq's pipeline mode: statements that return
+ * no rows are sent without waiting, and batch_end collects every result in
+ * one round trip.
  */
-#include "store/store_pgInt.h"
+#include "store/store_pg_int.h"
 
 #include "base/log.h"
 
@@ -18,411 +21,327 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STORE_PG_SQLSTATE_LEN 5
+#define STORE_PG_LOCK_SUFFIX " FOR NO KEY UPDATE"
+/* Results one batch may yield: a prepare and a run per statement, and the sync. */
+#define STORE_PG_BATCH_RESULTS_MAX (4 * STORE_PG_BATCH_MAX + 8)
 
-/* ---- Errors ----------------------------------------------------------- */
-
-/* SQLSTATEs that mean "try again": a serialization failure, a deadlock the
- * server broke, and a lock not granted within lock_timeout (the analogue of
- * SQLite's busy timeout). */
-static const char *const store_pg_busy_states[] = {"40001", "40P01", "55P03"};
-
-/* Converts a failed result (res may be NULL when libpq had none to give);
- * logs what failed, never a bound value. what names the step for the log. */
-static enum og_err store_pg_err(struct store_pg_conn *c, const PGresult *res, const char *what)
+static struct store_pg_stmt *pg_stmt(struct store_stmt *st)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *message = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	enum og_err err = OG_ERR_STORE;
-
-	if (PQstatus(c->db) != CONNECTION_OK) {
-		/* The session is gone, and with it any open transaction; the
-		 * next use of the connection tries one reconnect. */
-		log_warn("store.pg_connection_lost", "{s:s, s:s}", "op", what ? what : "",
-			 "message", PQerrorMessage(c->db));
-		return OG_ERR_UNAVAILABLE;
-	}
-	if (state && strlen(state) == STORE_PG_SQLSTATE_LEN) {
-		if (strcmp(state, "23505") == 0)
-			err = OG_ERR_CONFLICT; /* a broken unique key: the caller's conflict */
-		for (size_t i = 0; i < sizeof store_pg_busy_states / sizeof store_pg_busy_states[0];
-		     i++) {
-			if (strcmp(state, store_pg_busy_states[i]) == 0)
-				err = OG_ERR_BUSY;
-		}
-		/* Class 08 is a connection exception; 57P0x an operator shutdown. */
-		if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)
-			err = OG_ERR_UNAVAILABLE;
-		/* A data exception's message may quote the value it refused. */
-		if (strncmp(state, "22", 2) == 0)
-			message = "(a data exception)";
-	}
-	/* Only the primary message: the detail of a constraint error quotes the row. */
-	log_warn("store.pg_error", "{s:s, s:s, s:s}", "op", what ? what : "", "sqlstate",
-		 state ? state : "", "message", message ? message : PQerrorMessage(c->db));
-	return err;
+	assert(st);
+	return (struct store_pg_stmt *)st;
 }
 
-/* ---- Statements ------------------------------------------------------- */
-
-struct store_pg_conn *store_pg__conn(struct store_conn *c)
+/* Writes the text the server prepares for s into out. */
+static bool pg_text(const struct store_pg_stmt *s, bool locking, char out[STORE_PG_SQL_MAX])
 {
-	assert(c && c->ops == &store_pg_ops);
-	return (struct store_pg_conn *)c;
+	const char *text = s->sql->dialect[STORE_DIALECT_PG] ? s->sql->dialect[STORE_DIALECT_PG]
+							     : s->sql->text;
+	size_t len;
+
+	if (!store_sql_dollar(text, out, STORE_PG_SQL_MAX))
+		return false;
+	if (!locking)
+		return true;
+	len = strlen(out);
+	if (len + sizeof STORE_PG_LOCK_SUFFIX > STORE_PG_SQL_MAX)
+		return false;
+	memcpy(out + len, STORE_PG_LOCK_SUFFIX, sizeof STORE_PG_LOCK_SUFFIX);
+	return true;
 }
 
-/* Makes sure the session is up: after a lost connection (and outside a
- * transaction, which died with it) one reconnect is tried, and the
- * statements are prepared again on the new session as they are used. */
-static enum og_err store_pg_ready(struct store_pg_conn *c)
+/* Prepares s on the server under its slot's name. In a batch the prepare
+ * is sent with the rest; its result is collected by batch_end. */
+static enum og_err pg_prepare_server(struct store_pg_stmt *s, int slot, bool locking)
 {
-	PGresult *res;
-	enum og_err rc;
-
-	if (PQstatus(c->db) == CONNECTION_OK)
-		return OG_OK;
-	if (c->in_tx)
-		return OG_ERR_UNAVAILABLE; /* the caller's rollback ends it */
-	PQreset(c->db);
-	memset(c->prepared, 0, sizeof c->prepared);
-	if (PQstatus(c->db) != CONNECTION_OK) {
-		log_warn("store.pg_reconnect_failed", "{s:s}", "message", PQerrorMessage(c->db));
-		return OG_ERR_UNAVAILABLE;
-	}
-	res = PQexec(c->db, STORE_PG_SESSION_SQL);
-	rc = PQresultStatus(res) == PGRES_COMMAND_OK ? OG_OK : store_pg_err(c, res, "session");
-	PQclear(res);
-	if (rc == OG_OK)
-		log_info("store.pg_reconnected", "{}");
-	return rc;
-}
-
-enum og_err store_pg__exec(struct store_pg_conn *c, enum store_pg_stmt id, const char *sql,
-			   const struct store_pg_params *p, PGresult **out)
-{
+	struct store_pg_conn *c = s->conn;
+	char text[STORE_PG_SQL_MAX];
 	char name[STORE_PG_STMT_NAME_MAX];
-	ExecStatusType st;
 	PGresult *res;
 	enum og_err rc;
 
-	assert(id >= 0 && id < PG__COUNT && sql && out);
-	*out = NULL;
-	rc = store_pg_ready(c);
-	if (rc != OG_OK)
-		return rc;
-	snprintf(name, sizeof name, "og%d", (int)id);
-	if (!c->prepared[id]) {
-		/* Types come from the columns each parameter meets; where that
-		 * leaves one open, the SQL casts it. */
-		res = PQprepare(c->db, name, sql, 0, NULL);
+	/* A statement longer than the buffer is a mistake in a record file. */
+	if (!pg_text(s, locking, text)) {
+		assert(!"statement text too long");
+		return OG_ERR_INTERNAL;
+	}
+	snprintf(name, sizeof name, "og%d", slot);
+	if (c->in_batch) {
+		/* Types come from the columns each parameter meets; where
+		 * that leaves one open, the SQL casts it. */
+		if (!PQsendPrepare(c->db, name, text, 0, NULL))
+			return store_pg__err(c, NULL, text);
+		c->queued++;
+	} else {
+		res = PQprepare(c->db, name, text, 0, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			rc = store_pg_err(c, res, sql);
+			rc = store_pg__err(c, res, text);
 			PQclear(res);
 			return rc;
 		}
 		PQclear(res);
-		c->prepared[id] = true;
-		c->stmt_sql[id] = sql;
 	}
-	/* One id, one text: the same id used with other SQL is a bug. */
-	assert(c->stmt_sql[id] == sql);
-	res = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->values : NULL,
-			     p ? p->lengths : NULL, p ? p->formats : NULL, 0);
-	st = PQresultStatus(res);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		rc = store_pg_err(c, res, sql);
-		PQclear(res);
-		return rc;
-	}
-	*out = res;
+	memcpy(s->name, name, sizeof name);
 	return OG_OK;
 }
 
-/* Reads the row count of a command's tag ("UPDATE 3"); 0 when it has none. */
-static size_t store_pg_changed(const PGresult *res)
+enum og_err store_pg__prepare(struct store_conn *base, struct store_sql *sql,
+			      struct store_stmt **out)
 {
-	const char *text = PQcmdTuples((PGresult *)res);
-	char *end = NULL;
-	unsigned long long v;
-
-	if (!text || !text[0])
-		return 0;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || v > SIZE_MAX)
-		return 0;
-	return (size_t)v;
-}
-
-enum og_err store_pg__run(struct store_pg_conn *c, enum store_pg_stmt id, const char *sql,
-			  const struct store_pg_params *p, size_t *changed)
-{
-	PGresult *res = NULL;
+	struct store_pg_conn *c = (struct store_pg_conn *)base;
+	bool locking;
+	struct store_pg_stmt *s;
+	int slot;
 	enum og_err rc;
 
-	if (changed)
-		*changed = 0;
-	rc = store_pg__exec(c, id, sql, p, &res);
-	if (rc == OG_OK && changed)
-		*changed = store_pg_changed(res);
-	PQclear(res);
-	return rc;
-}
-
-enum og_err store_pg__run_changed(struct store_pg_conn *c, enum store_pg_stmt id,
-				  const char *sql, const struct store_pg_params *p)
-{
-	size_t changed = 0;
-	enum og_err rc = store_pg__run(c, id, sql, p, &changed);
-
-	if (rc == OG_OK && changed == 0)
-		rc = OG_ERR_NOT_FOUND;
-	return rc;
-}
-
-enum og_err store_pg__insert(struct store_pg_conn *c, enum store_pg_stmt id, const char *sql,
-			     const struct store_pg_params *p)
-{
-	size_t changed = 0;
-	enum og_err rc = store_pg__run(c, id, sql, p, &changed);
-
-	if (rc == OG_OK && changed == 0)
-		rc = OG_ERR_CONFLICT;
-	return rc;
-}
-
-enum og_err store_pg__fetch(struct store_pg_conn *c, enum store_pg_stmt id, const char *sql,
-			    const struct store_pg_params *p, store_pg_read_fn read, void *record)
-{
-	struct store_pg_row r;
-	PGresult *res = NULL;
-	enum og_err rc;
-
-	rc = store_pg__exec(c, id, sql, p, &res);
+	assert(base && sql && out);
+	rc = store_pg__ready(c);
 	if (rc != OG_OK)
-		goto out;
-	if (PQntuples(res) < 1) {
-		rc = OG_ERR_NOT_FOUND;
-		goto out;
+		return rc;
+	locking = (sql->flags & STORE_SQL_LOCK) && c->in_tx;
+	slot = 2 * store_sql_slot(sql) + (locking ? 1 : 0);
+	s = c->stmt[slot];
+	if (!s) {
+		s = calloc(1, sizeof *s);
+		if (!s)
+			return OG_ERR_NOMEM;
+		s->conn = c;
+		s->sql = sql;
+		s->row = -1;
+		c->stmt[slot] = s;
 	}
-	store_pg__row_init(&r, res, 0);
-	read(&r, record);
-	rc = r.rc;
-out:
-	PQclear(res);
-	return rc;
+	assert(s->sql == sql); /* one slot, one statement */
+	if (!s->name[0]) {
+		rc = pg_prepare_server(s, slot, locking);
+		if (rc != OG_OK)
+			return rc;
+	}
+	store_pg__reset(&s->base);
+	/* A wrapping driver (a test's fault injection) dispatches through
+	 * the connection's table; statements follow it. */
+	s->base.drv = base->drv;
+	*out = &s->base;
+	return OG_OK;
 }
 
-enum og_err store_pg__collect(struct store_pg_conn *c, enum store_pg_stmt id, const char *sql,
-			      const struct store_pg_params *p, store_pg_read_fn read,
-			      void *records, size_t record_size, size_t max, size_t *n)
+void store_pg__forget(struct store_pg_conn *c)
 {
-	unsigned char *next = records;
-	struct store_pg_row r;
-	PGresult *res = NULL;
-	size_t rows;
-	enum og_err rc;
-
-	*n = 0;
-	rc = store_pg__exec(c, id, sql, p, &res);
-	if (rc != OG_OK)
-		goto out;
-	rows = (size_t)PQntuples(res);
-	if (rows > max)
-		rows = max;
-	for (size_t i = 0; i < rows; i++) {
-		store_pg__row_init(&r, res, (int)i);
-		read(&r, next);
-		if (r.rc != OG_OK) {
-			rc = r.rc;
-			goto out;
-		}
-		next += record_size;
+	for (int i = 0; i < 2 * STORE_SQL_SLOTS_MAX; i++) {
+		if (c->stmt[i])
+			c->stmt[i]->name[0] = '\0';
 	}
-	*n = rows;
-out:
-	PQclear(res);
-	return rc;
-}
-
-enum og_err store_pg__ints(struct store_pg_conn *c, enum store_pg_stmt id, const char *sql,
-			   const struct store_pg_params *p, int64_t *a, int64_t *b)
-{
-	struct store_pg_row r;
-	PGresult *res = NULL;
-	enum og_err rc;
-
-	rc = store_pg__exec(c, id, sql, p, &res);
-	if (rc != OG_OK)
-		goto out;
-	if (PQntuples(res) < 1) {
-		rc = OG_ERR_STORE; /* an aggregate always yields a row */
-		goto out;
-	}
-	store_pg__row_init(&r, res, 0);
-	*a = store_pg__row_int64(&r);
-	if (b)
-		*b = store_pg__row_int64(&r);
-	rc = r.rc;
-out:
-	PQclear(res);
-	return rc;
-}
-
-/* A 64-bit hash of (class, key), so that any text and bytes fit one bigint
- * lock key and two keys practically never share a lock (a shared lock
- * would only serialise them, but could order locks in ways no caller
- * chose). The migration lock uses the two-int form, a key space of its own. */
-static const char sql_row_lock[] =
-	"SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text || '/' ||"
-	" encode(COALESCE($3::bytea, ''::bytea), 'hex'), 0))";
-
-enum og_err store_pg__row_lock(struct store_pg_conn *c, enum store_pg_lock_class cls,
-			       const char *key1, const void *key2, size_t key2_len)
-{
-	struct store_pg_params p;
-
-	assert(key1);
-	if (!c->in_tx)
-		return OG_OK;
-	store_pg__params_init(&p);
-	store_pg__param_int64(&p, cls);
-	store_pg__param_text(&p, key1);
-	store_pg__param_blob(&p, key2, key2_len);
-	return store_pg__run(c, PG_ROW_LOCK, sql_row_lock, &p, NULL);
 }
 
 /* ---- Parameters ------------------------------------------------------- */
 
-void store_pg__params_init(struct store_pg_params *p)
+/* Claims parameter idx; one past the maximum is a bug in a record file. */
+static int pg_param(struct store_pg_stmt *s, int idx)
 {
-	p->n = 0;
+	int i = idx - 1;
+
+	assert(idx >= 1 && idx <= STORE_PG_PARAMS_MAX);
+	if (idx > s->nparams) {
+		for (int j = s->nparams; j < idx; j++) {
+			s->values[j] = NULL;
+			s->lengths[j] = 0;
+			s->formats[j] = 0;
+		}
+		s->nparams = idx;
+	}
+	return i;
 }
 
-/* Claims the next parameter slot; more than the maximum is a bug here. */
-static int store_pg_param_next(struct store_pg_params *p)
+void store_pg__bind_int64(struct store_stmt *st, int idx, int64_t v)
 {
-	assert(p->n < STORE_PG_PARAMS_MAX);
-	p->values[p->n] = NULL;
-	p->lengths[p->n] = 0;
-	p->formats[p->n] = 0;
-	return p->n++;
-}
+	struct store_pg_stmt *s = pg_stmt(st);
+	int i = pg_param(s, idx);
+	int len = snprintf(s->num[i], sizeof s->num[i], "%" PRId64, v);
 
-void store_pg__param_text(struct store_pg_params *p, const char *s)
-{
-	int i = store_pg_param_next(p);
-
-	p->values[i] = s; /* NULL is SQL NULL */
-}
-
-void store_pg__param_field(struct store_pg_params *p, const char *field, size_t size)
-{
-	assert(memchr(field, '\0', size) != NULL);
-	(void)size;
-	store_pg__param_text(p, field);
-}
-
-void store_pg__param_text_or_null(struct store_pg_params *p, const char *s)
-{
-	store_pg__param_text(p, s && s[0] ? s : NULL);
-}
-
-void store_pg__param_int64(struct store_pg_params *p, int64_t v)
-{
-	int i = store_pg_param_next(p);
-	int len = snprintf(p->num[i], sizeof p->num[i], "%" PRId64, v);
-
-	assert(len > 0 && (size_t)len < sizeof p->num[i]);
+	assert(len > 0 && (size_t)len < sizeof s->num[i]);
 	(void)len;
-	p->values[i] = p->num[i];
+	s->values[i] = s->num[i];
+	s->formats[i] = 0;
 }
 
-void store_pg__param_blob(struct store_pg_params *p, const void *data, size_t len)
+void store_pg__bind_text(struct store_stmt *st, int idx, const char *text)
 {
-	int i = store_pg_param_next(p);
+	struct store_pg_stmt *s = pg_stmt(st);
+	int i = pg_param(s, idx);
+
+	s->values[i] = text; /* NULL is SQL NULL */
+	s->formats[i] = 0;
+}
+
+void store_pg__bind_blob(struct store_stmt *st, int idx, const void *p, size_t len)
+{
+	struct store_pg_stmt *s = pg_stmt(st);
+	int i = pg_param(s, idx);
 
 	assert(len <= INT_MAX);
-	if (len == 0)
-		return; /* SQL NULL, as the SQLite driver binds an empty blob */
-	p->values[i] = data;
-	p->lengths[i] = (int)len;
-	p->formats[i] = 1;
+	s->values[i] = len ? p : NULL; /* empty is SQL NULL, as on SQLite */
+	s->lengths[i] = (int)len;
+	s->formats[i] = len ? 1 : 0;
 }
 
-void store_pg__param_enum(struct store_pg_params *p, const struct store_pg_enum *e, int value)
+/* ---- Running ---------------------------------------------------------- */
+
+/* Reads the row count of a command's tag ("UPDATE 3"); 0 when it has none. */
+static int64_t pg_changes_of(const PGresult *res)
 {
-	assert(value >= 0 && value < e->count && e->names[value]);
-	store_pg__param_text(p, e->names[value]);
+	const char *text = PQcmdTuples((PGresult *)res);
+	char *end = NULL;
+	long long v;
+
+	if (!text || !text[0])
+		return 0;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0)
+		return 0;
+	return (int64_t)v;
 }
 
-/* ---- Reading ---------------------------------------------------------- */
-
-void store_pg__row_init(struct store_pg_row *r, const PGresult *res, int row)
+enum og_err store_pg__step(struct store_stmt *st)
 {
-	r->res = res;
-	r->row = row;
-	r->col = 0;
-	r->rc = OG_OK;
-}
+	struct store_pg_stmt *s = pg_stmt(st);
+	struct store_pg_conn *c = s->conn;
+	ExecStatusType status;
+	enum og_err rc;
 
-/* Records the first failure to read a row, naming the column for the log. */
-static void store_pg_row_fail(struct store_pg_row *r, const char *why)
-{
-	const char *col = r->col < PQnfields(r->res) ? PQfname(r->res, r->col) : NULL;
-
-	log_warn("store.pg_bad_column", "{s:s, s:s}", "column", col ? col : "", "problem", why);
-	r->rc = OG_ERR_STORE;
-}
-
-/* True if the next column can be read; fails the row when there is none. */
-static bool store_pg_row_has(struct store_pg_row *r)
-{
-	if (r->rc != OG_OK)
-		return false;
-	if (r->col >= PQnfields(r->res)) {
-		store_pg_row_fail(r, "fewer columns than the reader expects");
-		return false;
+	if (!s->res && s->row < 0) {
+		if (c->in_batch) {
+			/* Queued: its result arrives at batch_end, so it
+			 * cannot yield rows here. */
+			assert(c->queued < STORE_PG_BATCH_RESULTS_MAX / 2);
+			if (!PQsendQueryPrepared(c->db, s->name, s->nparams, s->values, s->lengths,
+						 s->formats, 0))
+				return store_pg__err(c, NULL, s->sql->text);
+			c->queued++;
+			s->row = 0;
+			s->changes = 0;
+			return OG_ERR_NOT_FOUND;
+		}
+		s->res = PQexecPrepared(c->db, s->name, s->nparams, s->values, s->lengths,
+					s->formats, 0);
+		status = PQresultStatus(s->res);
+		if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+			rc = store_pg__err(c, s->res, s->sql->text);
+			PQclear(s->res);
+			s->res = NULL;
+			s->row = 0; /* ran, and failed: stepping again finds nothing */
+			return rc;
+		}
+		s->changes = pg_changes_of(s->res);
 	}
-	return true;
+	if (!s->res)
+		return OG_ERR_NOT_FOUND;
+	s->row++;
+	return s->row < PQntuples(s->res) ? OG_OK : OG_ERR_NOT_FOUND;
 }
 
-bool store_pg__row_is_null(const struct store_pg_row *r)
+int64_t store_pg__changes(struct store_stmt *st)
 {
-	return r->rc == OG_OK && r->col < PQnfields(r->res) &&
-	       PQgetisnull(r->res, r->row, r->col);
+	return pg_stmt(st)->changes;
 }
 
-void store_pg__row_skip(struct store_pg_row *r)
+void store_pg__reset(struct store_stmt *st)
 {
-	if (store_pg_row_has(r))
-		r->col++;
+	struct store_pg_stmt *s = pg_stmt(st);
+
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->nparams = 0;
+	s->changes = 0;
 }
 
-void store_pg__row_text(struct store_pg_row *r, char *dst, size_t size)
+enum og_err store_pg__command(struct store_pg_conn *c, struct store_sql *sql, char *status,
+			      size_t status_size)
 {
+	struct store_stmt *st = NULL;
+	struct store_pg_stmt *s;
+	enum og_err rc;
+
+	if (status)
+		status[0] = '\0';
+	rc = store_pg__prepare(&c->base, sql, &st);
+	if (rc != OG_OK)
+		return rc;
+	s = pg_stmt(st);
+	rc = store_pg__step(st);
+	if (rc == OG_ERR_NOT_FOUND || rc == OG_OK)
+		rc = OG_OK;
+	if (rc == OG_OK && status && s->res)
+		snprintf(status, status_size, "%s", PQcmdStatus(s->res));
+	store_pg__reset(st);
+	return rc;
+}
+
+/* ---- Columns ---------------------------------------------------------- */
+
+/* True if s has a current row with column col. */
+static bool pg_has(const struct store_pg_stmt *s, int col)
+{
+	return s->res && s->row >= 0 && s->row < PQntuples(s->res) && col >= 0 &&
+	       col < PQnfields(s->res);
+}
+
+bool store_pg__column_null(struct store_stmt *st, int col)
+{
+	struct store_pg_stmt *s = pg_stmt(st);
+
+	return pg_has(s, col) && PQgetisnull(s->res, s->row, col);
+}
+
+const char *store_pg__column_name(struct store_stmt *st, int col)
+{
+	struct store_pg_stmt *s = pg_stmt(st);
+
+	return s->res && col >= 0 && col < PQnfields(s->res) ? PQfname(s->res, col) : NULL;
+}
+
+/* NULL reads as 0, as sqlite3_column_int64 reads it. */
+enum og_err store_pg__column_int64(struct store_stmt *st, int col, int64_t *out)
+{
+	struct store_pg_stmt *s = pg_stmt(st);
+	const char *text;
+	char *end = NULL;
+	long long v;
+
+	*out = 0;
+	if (!pg_has(s, col))
+		return OG_ERR_STORE;
+	if (PQgetisnull(s->res, s->row, col))
+		return OG_OK;
+	text = PQgetvalue(s->res, s->row, col);
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0')
+		return OG_ERR_STORE;
+	*out = (int64_t)v;
+	return OG_OK;
+}
+
+enum og_err store_pg__column_text(struct store_stmt *st, int col, char *dst, size_t size)
+{
+	struct store_pg_stmt *s = pg_stmt(st);
 	int len;
 
 	assert(size > 0);
-	if (!store_pg_row_has(r))
-		return;
-	if (PQgetisnull(r->res, r->row, r->col)) {
-		dst[0] = '\0';
-		r->col++;
-		return;
-	}
-	len = PQgetlength(r->res, r->row, r->col);
-	if (len < 0 || (size_t)len >= size) {
-		store_pg_row_fail(r, "text longer than its field");
-		return;
-	}
-	memcpy(dst, PQgetvalue(r->res, r->row, r->col), (size_t)len);
+	dst[0] = '\0';
+	if (!pg_has(s, col))
+		return OG_ERR_STORE;
+	if (PQgetisnull(s->res, s->row, col))
+		return OG_OK;
+	len = PQgetlength(s->res, s->row, col);
+	if (len < 0 || (size_t)len >= size)
+		return OG_ERR_STORE;
+	memcpy(dst, PQgetvalue(s->res, s->row, col), (size_t)len);
 	dst[len] = '\0';
-	r->col++;
+	return OG_OK;
 }
 
 /* The value of one hex digit, or -1. */
-static int store_pg_hex(char ch)
+static int pg_hex(char ch)
 {
 	if (ch >= '0' && ch <= '9')
 		return ch - '0';
@@ -435,104 +354,108 @@ static int store_pg_hex(char ch)
 
 /* bytea arrives in the hex output format ("\x0a1b..."), which the session
  * asks for when it starts. */
-void store_pg__row_blob(struct store_pg_row *r, unsigned char *dst, size_t size, size_t *len)
+enum og_err store_pg__column_blob(struct store_stmt *st, int col, unsigned char *dst,
+				  size_t size, size_t *len)
 {
+	struct store_pg_stmt *s = pg_stmt(st);
 	const char *text;
 	size_t text_len, n;
 
 	*len = 0;
-	if (!store_pg_row_has(r))
-		return;
-	if (PQgetisnull(r->res, r->row, r->col)) {
-		r->col++;
-		return;
-	}
-	text = PQgetvalue(r->res, r->row, r->col);
-	text_len = (size_t)PQgetlength(r->res, r->row, r->col);
-	if (text_len < 2 || text[0] != '\\' || text[1] != 'x' || (text_len - 2) % 2 != 0) {
-		store_pg_row_fail(r, "bytea not in hex format");
-		return;
-	}
+	if (!pg_has(s, col))
+		return OG_ERR_STORE;
+	if (PQgetisnull(s->res, s->row, col))
+		return OG_OK;
+	text = PQgetvalue(s->res, s->row, col);
+	text_len = (size_t)PQgetlength(s->res, s->row, col);
+	if (text_len < 2 || text[0] != '\\' || text[1] != 'x' || (text_len - 2) % 2 != 0)
+		return OG_ERR_STORE;
 	n = (text_len - 2) / 2;
-	if (n > size) {
-		store_pg_row_fail(r, "blob longer than its field");
-		return;
-	}
+	if (n > size)
+		return OG_ERR_STORE;
 	for (size_t i = 0; i < n; i++) {
-		int hi = store_pg_hex(text[2 + 2 * i]);
-		int lo = store_pg_hex(text[3 + 2 * i]);
+		int hi = pg_hex(text[2 + 2 * i]);
+		int lo = pg_hex(text[3 + 2 * i]);
 
-		if (hi < 0 || lo < 0) {
-			store_pg_row_fail(r, "bytea not in hex format");
-			return;
-		}
+		if (hi < 0 || lo < 0)
+			return OG_ERR_STORE;
 		dst[i] = (unsigned char)(hi << 4 | lo);
 	}
 	*len = n;
-	r->col++;
+	return OG_OK;
 }
 
-void store_pg__row_blob_exact(struct store_pg_row *r, unsigned char *dst, size_t size)
-{
-	size_t len;
+/* ---- Batches ---------------------------------------------------------- */
 
-	store_pg__row_blob(r, dst, size, &len);
-	if (r->rc == OG_OK && len != size) {
-		r->col--; /* name the column just read */
-		store_pg_row_fail(r, "blob of the wrong length");
-	}
+enum og_err store_pg__batch_begin(struct store_conn *base)
+{
+	struct store_pg_conn *c = (struct store_pg_conn *)base;
+	enum og_err rc;
+
+	assert(!c->in_batch); /* batches do not nest */
+	rc = store_pg__ready(c);
+	if (rc != OG_OK)
+		return rc;
+	if (!PQenterPipelineMode(c->db))
+		return store_pg__err(c, NULL, "pipeline");
+	c->in_batch = true;
+	c->queued = 0;
+	return OG_OK;
 }
 
-/* NULL reads as 0, as sqlite3_column_int64 reads it. */
-int64_t store_pg__row_int64(struct store_pg_row *r)
+/* Collects every result of the batch up to the sync; the first failure is
+ * returned. A COMMIT whose transaction had failed answers ROLLBACK. */
+static enum og_err pg_batch_collect(struct store_pg_conn *c)
 {
-	const char *text;
-	char *end = NULL;
-	long long v;
+	enum og_err rc = OG_OK;
 
-	if (!store_pg_row_has(r))
-		return 0;
-	if (PQgetisnull(r->res, r->row, r->col)) {
-		r->col++;
-		return 0;
+	for (int i = 0; i < STORE_PG_BATCH_RESULTS_MAX; i++) {
+		PGresult *res = PQgetResult(c->db);
+		ExecStatusType status;
+
+		if (!res) {
+			if (PQstatus(c->db) != CONNECTION_OK)
+				return rc == OG_OK ? store_pg__err(c, NULL, "batch") : rc;
+			continue; /* the end of one statement's results */
+		}
+		status = PQresultStatus(res);
+		if (status == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			return rc;
+		}
+		if (status == PGRES_FATAL_ERROR && rc == OG_OK)
+			rc = store_pg__err(c, res, "batch");
+		if (status == PGRES_COMMAND_OK && rc == OG_OK &&
+		    strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+			log_warn("store.pg_commit_rolled_back", "{s:s}", "status", "ROLLBACK");
+			rc = OG_ERR_STORE;
+		}
+		PQclear(res);
 	}
-	text = PQgetvalue(r->res, r->row, r->col);
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0') {
-		store_pg_row_fail(r, "not an integer");
-		return 0;
-	}
-	r->col++;
-	return (int64_t)v;
+	return rc == OG_OK ? OG_ERR_STORE : rc;
 }
 
-int store_pg__row_int(struct store_pg_row *r)
+enum og_err store_pg__batch_end(struct store_conn *base)
 {
-	int64_t v = store_pg__row_int64(r);
+	struct store_pg_conn *c = (struct store_pg_conn *)base;
+	enum og_err rc;
 
-	if (r->rc != OG_OK)
-		return 0;
-	if (v < INT_MIN || v > INT_MAX) {
-		r->col--;
-		store_pg_row_fail(r, "integer out of range");
-		return 0;
+	assert(c->in_batch);
+	if (!PQpipelineSync(c->db))
+		rc = store_pg__err(c, NULL, "pipeline sync");
+	else
+		rc = pg_batch_collect(c);
+	if (!PQexitPipelineMode(c->db) && rc == OG_OK)
+		rc = store_pg__err(c, NULL, "pipeline exit");
+	c->in_batch = false;
+	c->queued = 0;
+	/* A failure inside a transaction the batch opened leaves the session
+	 * in a failed transaction block; the caller's rollback ends one it
+	 * still holds, and one the batch both opened and tried to commit is
+	 * ended here. */
+	if (rc != OG_OK && !c->in_tx && PQtransactionStatus(c->db) != PQTRANS_IDLE) {
+		PGresult *res = PQexec(c->db, "ROLLBACK");
+		PQclear(res);
 	}
-	return (int)v;
-}
-
-int store_pg__row_enum(struct store_pg_row *r, const struct store_pg_enum *e)
-{
-	char name[STORE_PG_ENUM_NAME_MAX];
-
-	store_pg__row_text(r, name, sizeof name);
-	if (r->rc != OG_OK)
-		return 0;
-	for (int i = 0; i < e->count; i++) {
-		if (e->names[i] && strcmp(e->names[i], name) == 0)
-			return i;
-	}
-	r->col--; /* name the column just read */
-	store_pg_row_fail(r, "unknown enum name");
-	return 0;
+	return rc;
 }

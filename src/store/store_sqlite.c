@@ -1,18 +1,19 @@
 /*
- * The SQLite store driver: opening the database, one connection per thread,
- * write transactions and schema migrations, and the driver's ops table,
- * which store.c registers. The operations on records live in
- * store_sqlite_<record>.c, and the statement helpers they share (including
- * the one conversion of SQLite result codes) in store_sqlite_stmt.c.
+ * The SQLite driver of the narrow SQL interface (store_sql.h): opening the
+ * database, one connection per thread, statements cached per connection
+ * and prepared on first use, binding without copies, and reading columns
+ * with every text and blob checked against its destination. Inside a write
+ * transaction every statement runs on the shared writer connection
+ * (store_sqlite_txn.c), so it sees the transaction's own writes. SQLite has
+ * one writer, so the row lock is a no-op and a batch simply runs its
+ * statements as they come.
  */
-#include "store/store_sqliteInt.h"
+#include "store/store_sqlite_int.h"
 
-#include "base/clock.h"
 #include "base/log.h"
-#include "store/migration.h"
 
 #include <assert.h>
-#include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,10 +41,6 @@ extern const struct migration store_sqlite_migrations[];
 static const char store_sqlite_pragmas[] = "PRAGMA foreign_keys = ON;"
 					   "PRAGMA synchronous = NORMAL;";
 
-static const char sql_begin[] = "BEGIN IMMEDIATE";
-static const char sql_commit[] = "COMMIT";
-static const char sql_rollback[] = "ROLLBACK";
-static const char sql_ping[] = "SELECT 1";
 
 /* ---- Opening and connections ------------------------------------------ */
 
@@ -94,7 +91,7 @@ static enum og_err store_sqlite_open(const char *url, struct store **out)
 		rc = OG_ERR_NOMEM;
 		goto out;
 	}
-	s->base.ops = &store_sqlite_ops;
+	s->base.drv = &store_sqlite_driver;
 	memcpy(s->path, path, len + 1);
 	atomic_init(&s->conn_count, 0);
 	rc = store_sqlite__group_init(&s->group);
@@ -129,7 +126,7 @@ static void store_sqlite_close(struct store *base)
 {
 	struct store_sqlite *s = (struct store_sqlite *)base;
 
-	assert(base && base->ops == &store_sqlite_ops);
+	assert(base);
 	store_sqlite__group_free(&s->group); /* closes the writer connection */
 	assert(atomic_load(&s->conn_count) == 0);
 	free(s);
@@ -146,7 +143,7 @@ static int store_sqlite_journal_mode_cb(void *arg, int ncol, char **values, char
 	return 0;
 }
 
-static enum og_err store_sqlite_conn_open(struct store *base, struct store_conn **out)
+enum og_err store_sqlite__conn_open(struct store *base, struct store_conn **out)
 {
 	struct store_sqlite *s = (struct store_sqlite *)base;
 	struct store_sqlite_conn *c;
@@ -154,11 +151,11 @@ static enum og_err store_sqlite_conn_open(struct store *base, struct store_conn 
 	int src;
 	enum og_err rc;
 
-	assert(base && base->ops == &store_sqlite_ops && out);
+	assert(base && out);
 	c = calloc(1, sizeof *c);
 	if (!c)
 		return OG_ERR_NOMEM;
-	c->base.ops = &store_sqlite_ops;
+	c->base.drv = &store_sqlite_driver;
 	c->base.store = base;
 	src = sqlite3_open_v2(s->path, &c->db, STORE_SQLITE_OPEN_FLAGS, NULL);
 	if (src != SQLITE_OK) {
@@ -200,18 +197,21 @@ out:
 	return rc;
 }
 
-static void store_sqlite_conn_close(struct store_conn *base)
+void store_sqlite__conn_close(struct store_conn *base)
 {
-	struct store_sqlite_conn *c;
+	struct store_sqlite_conn *c = (struct store_sqlite_conn *)base;
 	struct store_sqlite *s;
 
 	if (!base)
 		return;
 	store_sqlite__txn_rollback(base); /* a transaction left open ends here */
-	c = (struct store_sqlite_conn *)base; /* its own, never the writer */
 	s = (struct store_sqlite *)base->store;
-	for (int i = 0; i < SQ__COUNT; i++)
-		sqlite3_finalize(c->stmt[i]);
+	for (int i = 0; i < STORE_SQL_SLOTS_MAX; i++) {
+		if (c->stmt[i]) {
+			sqlite3_finalize(c->stmt[i]->st);
+			free(c->stmt[i]);
+		}
+	}
 	/* With every statement finalized, close cannot be refused; an open
 	 * transaction is rolled back by it. */
 	sqlite3_close(c->db);
@@ -219,277 +219,283 @@ static void store_sqlite_conn_close(struct store_conn *base)
 	free(c);
 }
 
-/* ---- Transactions ----------------------------------------------------- */
+/* ---- Errors ----------------------------------------------------------- */
 
-/* Runs one of the cached statements that take no parameters and return no rows. */
-static enum og_err store_sqlite_run(struct store_sqlite_conn *c, enum store_sqlite_stmt id,
-				    const char *sql)
+enum og_err store_sqlite__err(sqlite3 *db, int sqlite_rc, const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	enum og_err rc;
+	enum og_err err;
 
-	rc = store_sqlite__prepare(c, id, sql, &st);
-	if (rc == OG_OK)
-		rc = store_sqlite__step_done(c, st);
-	store_sqlite__reset(st);
-	return rc;
+	assert(sqlite_rc != SQLITE_OK && sqlite_rc != SQLITE_ROW && sqlite_rc != SQLITE_DONE);
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		err = OG_ERR_BUSY;
+		break;
+	case SQLITE_CONSTRAINT:
+		/* Only a broken unique key is the caller's conflict; a failed
+		 * CHECK, NOT NULL or foreign key is a bug or a damaged file. */
+		if (sqlite_rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return OG_ERR_CONFLICT;
+		err = OG_ERR_STORE;
+		break;
+	default:
+		err = OG_ERR_STORE;
+		break;
+	}
+	/* The message names tables and columns, never bound values. */
+	log_warn("store.sqlite_error", "{s:s, s:i, s:s}", "op", what ? what : "", "sqlite_rc",
+		 sqlite_rc, "message", db ? sqlite3_errmsg(db) : sqlite3_errstr(sqlite_rc));
+	return err;
 }
 
-/* Plain transactions on the connection itself, for migrations only; the
- * ops table's begin/commit/rollback are the group commit of
- * store_sqlite_txn.c. IMMEDIATE takes the write lock now, so two
- * transactions that read and then write cannot both read and then fail to
- * upgrade: the second waits at BEGIN (up to the busy timeout) and then
- * reads what the first wrote. */
-static enum og_err store_sqlite_begin(struct store_conn *base)
-{
-	struct store_sqlite_conn *c = store_sqlite__conn(base);
+/* ---- Statements ------------------------------------------------------- */
 
-	assert(sqlite3_get_autocommit(c->db)); /* transactions do not nest */
-	return store_sqlite_run(c, SQ_BEGIN, sql_begin);
+static struct store_sqlite_stmt *sqlite_stmt(struct store_stmt *st)
+{
+	assert(st);
+	return (struct store_sqlite_stmt *)st;
 }
 
-static enum og_err store_sqlite_commit(struct store_conn *base)
+/* Returns c's cached statement for sql, preparing it on first use. */
+static enum og_err sqlite_prepare_on(struct store_sqlite_conn *c, struct store_sql *sql,
+				     struct store_sqlite_stmt **out)
 {
-	struct store_sqlite_conn *c = store_sqlite__conn(base);
-
-	assert(!sqlite3_get_autocommit(c->db));
-	return store_sqlite_run(c, SQ_COMMIT, sql_commit);
-}
-
-static void store_sqlite_rollback(struct store_conn *base)
-{
-	struct store_sqlite_conn *c = store_sqlite__conn(base);
-
-	/* Cleanup paths call this whether or not a transaction is open, and
-	 * SQLite may already have rolled back after an error. */
-	if (sqlite3_get_autocommit(c->db))
-		return;
-	(void)store_sqlite_run(c, SQ_ROLLBACK, sql_rollback);
-}
-
-static enum og_err store_sqlite_ping(struct store_conn *base)
-{
-	struct store_sqlite_conn *c = store_sqlite__conn(base);
-	sqlite3_stmt *st = NULL;
-	enum og_err rc;
-
-	rc = store_sqlite__prepare(c, SQ_PING, sql_ping, &st);
-	if (rc == OG_OK)
-		rc = store_sqlite__step_row(c, st);
-	store_sqlite__reset(st);
-	return rc == OG_ERR_NOT_FOUND ? OG_ERR_STORE : rc;
-}
-
-/* ---- Migrations ------------------------------------------------------- */
-
-static const char sql_migrations_table[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL"
-	") STRICT";
-static const char sql_migrations_version[] =
-	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
-static const char sql_migrations_record[] =
-	"INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?1, ?2, ?3)";
-
-/* Runs a one-off statement (migrations run once per process, so these are
- * not cached); reads one integer into *out when out is not NULL. */
-static enum og_err store_sqlite_migrate_stmt(struct store_sqlite_conn *c, const char *sql,
-					     const struct migration *m, int64_t *out)
-{
-	sqlite3_stmt *st = NULL;
+	int slot = store_sql_slot(sql);
+	struct store_sqlite_stmt *s = c->stmt[slot];
+	const char *text = sql->dialect[STORE_DIALECT_SQLITE] ? sql->dialect[STORE_DIALECT_SQLITE]
+							       : sql->text;
 	int src;
-	enum og_err rc;
 
-	src = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
-	if (src != SQLITE_OK) {
-		rc = store_sqlite__err(c->db, src, sql);
-		goto out;
+	if (!s) {
+		s = calloc(1, sizeof *s);
+		if (!s)
+			return OG_ERR_NOMEM;
+		src = sqlite3_prepare_v3(c->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+		if (src != SQLITE_OK) {
+			free(s);
+			return store_sqlite__err(c->db, src, text);
+		}
+		s->base.drv = c->base.drv;
+		s->conn = c;
+		c->stmt[slot] = s;
 	}
-	if (m) {
-		store_sqlite__bind_int64(st, 1, m->version);
-		store_sqlite__bind_text(st, 2, m->name);
-		store_sqlite__bind_int64(st, 3, clock_now_ms());
-	}
-	if (out) {
-		rc = store_sqlite__step_row(c, st);
-		if (rc == OG_OK)
-			*out = sqlite3_column_int64(st, 0);
-	} else {
-		rc = store_sqlite__step_done(c, st);
-	}
-out:
-	sqlite3_finalize(st);
-	return rc;
+	*out = s;
+	return OG_OK;
 }
 
-/* Every pending migration runs in one IMMEDIATE transaction, and the
- * version is read inside it, so two processes migrating at once are
- * serialised by the write lock and the second finds nothing left to do. A
- * failed migration leaves the schema as it was. Migration files therefore
- * must not contain BEGIN or COMMIT of their own. */
-static enum og_err store_sqlite_migrate(struct store_conn *base, int *applied)
+static enum og_err sqlite_prepare(struct store_conn *base, struct store_sql *sql,
+				  struct store_stmt **out)
 {
-	struct store_sqlite_conn *c = store_sqlite__conn(base);
-	const struct migration *m;
-	int64_t current = 0;
-	int newest = 0;
-	int count = 0;
-	int src;
+	struct store_sqlite_conn *own = (struct store_sqlite_conn *)base;
+	/* Inside a write transaction every statement runs on the writer, so
+	 * it sees the transaction's own writes. */
+	struct store_sqlite_conn *c = own->txn ? own->txn : own;
+	struct store_sqlite_stmt *s = NULL;
 	enum og_err rc;
 
-	assert(applied);
-	*applied = 0;
-	rc = store_sqlite_begin(base);
+	assert(base && sql && out);
+	rc = sqlite_prepare_on(c, sql, &s);
 	if (rc != OG_OK)
 		return rc;
-	rc = store_sqlite_migrate_stmt(c, sql_migrations_table, NULL, NULL);
+	/* A wrapping driver (a test's fault injection) dispatches through
+	 * the connection's table; statements follow it. */
+	s->base.drv = base->drv;
+	*out = &s->base;
+	return OG_OK;
+}
+
+enum og_err store_sqlite__run(struct store_sqlite_conn *c, struct store_sql *sql)
+{
+	struct store_sqlite_stmt *s = NULL;
+	enum og_err rc;
+	int src;
+
+	rc = sqlite_prepare_on(c, sql, &s);
 	if (rc != OG_OK)
-		goto out;
-	rc = store_sqlite_migrate_stmt(c, sql_migrations_version, NULL, &current);
-	if (rc != OG_OK)
-		goto out;
-	for (m = store_sqlite_migrations; m->version != 0; m++) {
-		assert(m->version > newest); /* the table is sorted by file name */
-		newest = m->version;
-		if (m->version <= current)
-			continue;
-		src = sqlite3_exec(c->db, m->sql, NULL, NULL, NULL);
-		if (src != SQLITE_OK) {
-			rc = store_sqlite__err(c->db, src, m->name);
-			goto out;
-		}
-		rc = store_sqlite_migrate_stmt(c, sql_migrations_record, m, NULL);
-		if (rc != OG_OK)
-			goto out;
-		count++;
-	}
-	/* A schema from a newer otpgate may hold data this one would corrupt. */
-	if (current > newest) {
-		log_error("store.schema_too_new", "{s:I, s:i}", "version", (json_int_t)current,
-			  "newest_known", newest);
-		rc = OG_ERR_STORE;
-		goto out;
-	}
-	rc = store_sqlite_commit(base);
-	if (rc != OG_OK)
-		goto out;
-	if (count > 0)
-		log_info("store.migrated", "{s:i, s:i}", "applied", count, "version", newest);
-	*applied = count;
-out:
-	if (rc != OG_OK)
-		store_sqlite_rollback(base);
+		return rc;
+	src = sqlite3_step(s->st);
+	assert(src != SQLITE_ROW); /* run for effect: no rows */
+	rc = src == SQLITE_DONE ? OG_OK : store_sqlite__err(c->db, src, sqlite3_sql(s->st));
+	sqlite3_reset(s->st);
 	return rc;
 }
 
-/* ---- The ops table ---------------------------------------------------- */
+/* Binding fails only for a wrong index or a value past SQLite's limits,
+ * both bugs here: text is bound without a copy, so nothing is allocated. */
+static void sqlite_bind_int64(struct store_stmt *st, int idx, int64_t v)
+{
+	int src = sqlite3_bind_int64(sqlite_stmt(st)->st, idx, v);
 
-const struct store_ops store_sqlite_ops = {
+	assert(src == SQLITE_OK);
+	(void)src;
+}
+
+static void sqlite_bind_text(struct store_stmt *st, int idx, const char *s)
+{
+	sqlite3_stmt *q = sqlite_stmt(st)->st;
+	int src = s ? sqlite3_bind_text(q, idx, s, -1, SQLITE_STATIC) : sqlite3_bind_null(q, idx);
+
+	assert(src == SQLITE_OK);
+	(void)src;
+}
+
+static void sqlite_bind_blob(struct store_stmt *st, int idx, const void *p, size_t len)
+{
+	sqlite3_stmt *q = sqlite_stmt(st)->st;
+	int src;
+
+	assert(len <= INT_MAX);
+	if (len == 0)
+		src = sqlite3_bind_null(q, idx);
+	else
+		src = sqlite3_bind_blob(q, idx, p, (int)len, SQLITE_STATIC);
+	assert(src == SQLITE_OK);
+	(void)src;
+}
+
+static enum og_err sqlite_step(struct store_stmt *st)
+{
+	struct store_sqlite_stmt *s = sqlite_stmt(st);
+	int src = sqlite3_step(s->st);
+
+	if (src == SQLITE_ROW)
+		return OG_OK;
+	if (src == SQLITE_DONE)
+		return OG_ERR_NOT_FOUND;
+	return store_sqlite__err(s->conn->db, src, sqlite3_sql(s->st));
+}
+
+static enum og_err sqlite_column_int64(struct store_stmt *st, int col, int64_t *out)
+{
+	*out = sqlite3_column_int64(sqlite_stmt(st)->st, col);
+	return OG_OK;
+}
+
+static enum og_err sqlite_column_text(struct store_stmt *st, int col, char *dst, size_t size)
+{
+	sqlite3_stmt *q = sqlite_stmt(st)->st;
+	const unsigned char *text;
+	int len;
+
+	assert(size > 0);
+	if (sqlite3_column_type(q, col) == SQLITE_NULL) {
+		dst[0] = '\0';
+		return OG_OK;
+	}
+	text = sqlite3_column_text(q, col);
+	len = sqlite3_column_bytes(q, col);
+	if (!text)
+		return OG_ERR_NOMEM;
+	if ((size_t)len >= size)
+		return OG_ERR_STORE;
+	memcpy(dst, text, (size_t)len);
+	dst[len] = '\0';
+	return OG_OK;
+}
+
+static enum og_err sqlite_column_blob(struct store_stmt *st, int col, unsigned char *dst,
+				      size_t size, size_t *len)
+{
+	sqlite3_stmt *q = sqlite_stmt(st)->st;
+	const void *blob = sqlite3_column_blob(q, col);
+	int n = sqlite3_column_bytes(q, col);
+
+	*len = 0;
+	if ((size_t)n > size)
+		return OG_ERR_STORE;
+	if (n > 0) {
+		if (!blob)
+			return OG_ERR_NOMEM;
+		memcpy(dst, blob, (size_t)n);
+	}
+	*len = (size_t)n;
+	return OG_OK;
+}
+
+static bool sqlite_column_null(struct store_stmt *st, int col)
+{
+	return sqlite3_column_type(sqlite_stmt(st)->st, col) == SQLITE_NULL;
+}
+
+static const char *sqlite_column_name(struct store_stmt *st, int col)
+{
+	return sqlite3_column_name(sqlite_stmt(st)->st, col);
+}
+
+static int64_t sqlite_changes(struct store_stmt *st)
+{
+	return sqlite3_changes(sqlite_stmt(st)->conn->db);
+}
+
+static void sqlite_reset(struct store_stmt *st)
+{
+	sqlite3_stmt *q = sqlite_stmt(st)->st;
+
+	/* reset repeats the last step's error, which the caller already had. */
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+}
+
+/* ---- Transactions, locks, scripts, batches ----------------------------- */
+
+/* SQLite has one writer at a time, and a write transaction holds its lock
+ * from BEGIN IMMEDIATE on, so the transactions a row lock would order are
+ * already one after the other. */
+static enum og_err sqlite_lock(struct store_conn *c, enum store_lock_class cls, const char *key1,
+			       const void *key2, size_t key2_len)
+{
+	(void)c;
+	(void)cls;
+	(void)key1;
+	(void)key2;
+	(void)key2_len;
+	return OG_OK;
+}
+
+static enum og_err sqlite_exec_script(struct store_conn *base, const char *sql, const char *what)
+{
+	struct store_sqlite_conn *own = (struct store_sqlite_conn *)base;
+	struct store_sqlite_conn *c = own->txn ? own->txn : own;
+	int src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+
+	return src == SQLITE_OK ? OG_OK : store_sqlite__err(c->db, src, what);
+}
+
+/* The writer's group commit already gathers statements into few commits,
+ * and each statement costs no round trip, so a batch has nothing to do. */
+static enum og_err sqlite_batch(struct store_conn *c)
+{
+	(void)c;
+	return OG_OK;
+}
+
+const struct store_driver store_sqlite_driver = {
 	.name = "sqlite",
+	.dialect = STORE_DIALECT_SQLITE,
+	.migrations = store_sqlite_migrations,
 	.accepts = store_sqlite_accepts,
 	.open = store_sqlite_open,
 	.close = store_sqlite_close,
-	.conn_open = store_sqlite_conn_open,
-	.conn_close = store_sqlite_conn_close,
-	.migrate = store_sqlite_migrate,
-	.ping = store_sqlite_ping,
-	.begin = store_sqlite__txn_begin, /* group commit; migrate uses the plain three */
+	.conn_open = store_sqlite__conn_open,
+	.conn_close = store_sqlite__conn_close,
+	.begin = store_sqlite__txn_begin,
 	.commit = store_sqlite__txn_commit,
 	.rollback = store_sqlite__txn_rollback,
-	.tenant_insert = store_sqlite_tenant_insert,
-	.tenant_get = store_sqlite_tenant_get,
-	.tenant_read = store_sqlite_tenant_get, /* the single writer locks nothing per row */
-	.tenant_update = store_sqlite_tenant_update,
-	.tenant_list = store_sqlite_tenant_list,
-	.key_insert = store_sqlite_key_insert,
-	.key_find_by_hash = store_sqlite_key_find_by_hash,
-	.key_list = store_sqlite_key_list,
-	.key_revoke = store_sqlite_key_revoke,
-	.template_insert = store_sqlite_template_insert,
-	.template_get = store_sqlite_template_get,
-	.template_get_default = store_sqlite_template_get_default,
-	.template_clear_default = store_sqlite_template_clear_default,
-	.template_list = store_sqlite_template_list,
-	.template_delete = store_sqlite_template_delete,
-	.wallet_get = store_sqlite_ledger_wallet_get,
-	.wallet_put = store_sqlite_ledger_wallet_put,
-	.ledger_insert = store_sqlite_ledger_insert,
-	.ledger_find_credit = store_sqlite_ledger_find_credit,
-	.ledger_sums = store_sqlite_ledger_sums,
-	.usage_add = store_sqlite_ledger_usage_add,
-	.usage_range = store_sqlite_ledger_usage_range,
-	.otp_insert = store_sqlite_otp_insert,
-	.otp_get = store_sqlite_otp_get,
-	.otp_find_pending = store_sqlite_otp_find_pending,
-	.otp_update = store_sqlite_otp_update,
-	.message_insert = store_sqlite_message_insert,
-	.message_get = store_sqlite_message_get,
-	.message_get_any = store_sqlite_message_get_any,
-	.otp_get_any = store_sqlite_otp_get_any,
-	.audit_insert = store_sqlite_audit_insert,
-	.audit_list = store_sqlite_audit_list,
-	.message_list = store_sqlite_message_list,
-	.message_list_by_request = store_sqlite_message_list_by_request,
-	.message_update = store_sqlite_message_update,
-	.outbox_claim = store_sqlite_message_outbox_claim,
-	.outbox_depth = store_sqlite_message_outbox_depth,
-	.idem_get = store_sqlite_idem_get,
-	.idem_put = store_sqlite_idem_put,
-	.idem_delete = store_sqlite_idem_delete,
-	.idem_expire = store_sqlite_idem_expire,
-	.dlt_header_put = store_sqlite_dlt_header_put,
-	.dlt_header_get = store_sqlite_dlt_header_get,
-	.dlt_header_list = store_sqlite_dlt_header_list,
-	.dlt_header_delete = store_sqlite_dlt_header_delete,
-	.dlt_whitelist_put = store_sqlite_dlt_whitelist_put,
-	.dlt_whitelist_list = store_sqlite_dlt_whitelist_list,
-	.dlt_whitelist_delete = store_sqlite_dlt_whitelist_delete,
-	.dlt_platform_get = store_sqlite_dlt_platform_get,
-	.dlt_platform_put = store_sqlite_dlt_platform_put,
-	.template_get_by_dlt_id = store_sqlite_template_get_by_dlt_id,
-	.template_update = store_sqlite_template_update,
-	.usage_route_add = store_sqlite_dlt_usage_route_add,
-	.usage_route_range = store_sqlite_dlt_usage_route_range,
-	.usage_month_add = store_sqlite_usage_month_add,
-	.usage_month_sum = store_sqlite_usage_month_sum,
-	.usage_month_lines = store_sqlite_usage_month_lines,
-	.policy_get = store_sqlite_guard_policy_get,
-	.policy_put = store_sqlite_guard_policy_put,
-	.guard_send_insert = store_sqlite_guard_send_insert,
-	.guard_send_count = store_sqlite_guard_send_count,
-	.guard_send_stats = store_sqlite_guard_send_stats,
-	.guard_send_verified = store_sqlite_guard_send_verified,
-	.guard_send_prune = store_sqlite_guard_send_prune,
-	.guard_bucket_get = store_sqlite_guard_bucket_get,
-	.guard_bucket_put = store_sqlite_guard_bucket_put,
-	.guard_lock_get = store_sqlite_guard_lock_get,
-	.guard_lock_put = store_sqlite_guard_lock_put,
-	.guard_lock_delete = store_sqlite_guard_lock_delete,
-	.alert_insert = store_sqlite_alert_insert,
-	.alert_find_active = store_sqlite_alert_find_active,
-	.alert_last_lift = store_sqlite_alert_last_lift,
-	.alert_get = store_sqlite_alert_get,
-	.alert_list = store_sqlite_alert_list,
-	.alert_lift = store_sqlite_alert_lift,
-	.alert_count_active = store_sqlite_alert_count_active,
-	.testnum_insert = store_sqlite_testnum_insert,
-	.testnum_find = store_sqlite_testnum_find,
-	.testnum_list = store_sqlite_testnum_list,
-	.testnum_delete = store_sqlite_testnum_delete,
-	.testnum_count = store_sqlite_testnum_count,
-	.retention_get = store_sqlite_security_retention_get,
-	.retention_put = store_sqlite_security_retention_put,
-	.otp_purge = store_sqlite_security_otp_purge,
-	.message_scrub = store_sqlite_security_message_scrub,
-	.otp_wipe_contexts = store_sqlite_security_otp_wipe_contexts,
-	.key_get = store_sqlite_key_get,
-	.key_set_expiry = store_sqlite_security_key_set_expiry,
-	.key_rehash = store_sqlite_security_key_rehash,
-	.key_count_stale = store_sqlite_security_key_count_stale,
-	.sealed_list = store_sqlite_security_sealed_list,
-	.sealed_put = store_sqlite_security_sealed_put,
-	.phone_hash_put = store_sqlite_security_phone_hash_put,
-	.secret_state_get = store_sqlite_security_secret_state_get,
-	.secret_state_put = store_sqlite_security_secret_state_put,
+	.lock = sqlite_lock,
+	.exec_script = sqlite_exec_script,
+	.prepare = sqlite_prepare,
+	.bind_int64 = sqlite_bind_int64,
+	.bind_text = sqlite_bind_text,
+	.bind_blob = sqlite_bind_blob,
+	.step = sqlite_step,
+	.column_int64 = sqlite_column_int64,
+	.column_text = sqlite_column_text,
+	.column_blob = sqlite_column_blob,
+	.column_null = sqlite_column_null,
+	.column_name = sqlite_column_name,
+	.changes = sqlite_changes,
+	.reset = sqlite_reset,
+	.batch_begin = sqlite_batch,
+	.batch_end = sqlite_batch,
 };

@@ -16,7 +16,7 @@
  *
  * What a caller sees is unchanged: begin/commit/rollback on its own
  * connection, reads inside the transaction see its writes (they run on W,
- * through store_sqlite__conn), and commit returns OG_OK only after the
+ * through the driver's prepare), and commit returns OG_OK only after the
  * COMMIT that made its writes durable has succeeded; if that COMMIT fails,
  * every member of the group gets the error, and nothing of theirs is
  * stored. A rollback undoes only the caller's savepoint, and also returns
@@ -26,19 +26,21 @@
  *
  * The writer also owns checkpointing (txn_checkpoint): see there why.
  */
-#include "store/store_sqliteInt.h"
+#include "store/store_sqlite_int.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static const char sql_begin[] = "BEGIN IMMEDIATE";
-static const char sql_commit[] = "COMMIT";
-static const char sql_rollback[] = "ROLLBACK";
-static const char sql_savepoint[] = "SAVEPOINT og_member";
-static const char sql_release[] = "RELEASE og_member";
-static const char sql_rollback_to[] = "ROLLBACK TO og_member";
+/* IMMEDIATE takes SQLite's write lock now, so a writer in another process
+ * waits at BEGIN rather than failing to upgrade a read lock later. */
+static struct store_sql sql_begin = {.text = "BEGIN IMMEDIATE"};
+static struct store_sql sql_commit = {.text = "COMMIT"};
+static struct store_sql sql_rollback = {.text = "ROLLBACK"};
+static struct store_sql sql_savepoint = {.text = "SAVEPOINT og_member"};
+static struct store_sql sql_release = {.text = "RELEASE og_member"};
+static struct store_sql sql_rollback_to = {.text = "ROLLBACK TO og_member"};
 
 /* SQLite checkpoints the WAL after a commit once it holds 1000 frames,
  * but under steady load the WAL is never rewound (some reader always has a
@@ -92,20 +94,8 @@ static void txn_checkpoint(struct store_sqlite_group *g)
 
 static struct store_sqlite_conn *txn_raw(struct store_conn *base)
 {
-	assert(base && base->ops == &store_sqlite_ops);
+	assert(base);
 	return (struct store_sqlite_conn *)base;
-}
-
-/* Runs one of W's cached statements that take no parameters. */
-static enum og_err txn_run(struct store_sqlite_conn *w, enum store_sqlite_stmt id, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	enum og_err rc = store_sqlite__prepare(w, id, sql, &st);
-
-	if (rc == OG_OK)
-		rc = store_sqlite__step_done(w, st);
-	store_sqlite__reset(st);
-	return rc;
 }
 
 enum og_err store_sqlite__group_init(struct store_sqlite_group *g)
@@ -129,7 +119,7 @@ void store_sqlite__group_free(struct store_sqlite_group *g)
 {
 	assert(!g->open && g->members == 0);
 	if (g->w)
-		store_sqlite_ops.conn_close(&g->w->base);
+		store_sqlite__conn_close(&g->w->base);
 	g->w = NULL;
 	pthread_cond_destroy(&g->committed);
 	pthread_mutex_destroy(&g->lock);
@@ -173,11 +163,11 @@ static enum og_err group_end(struct store_sqlite_group *g, struct store_sqlite_t
 	if (!alive)
 		rc = OG_ERR_STORE;
 	else if (g->kept > 0)
-		rc = txn_run(g->w, SQ_COMMIT, sql_commit);
+		rc = store_sqlite__run(g->w, &sql_commit);
 	else
-		rc = txn_run(g->w, SQ_ROLLBACK, sql_rollback); /* only rolled-back parts */
+		rc = store_sqlite__run(g->w, &sql_rollback); /* only rolled-back parts */
 	if (!sqlite3_get_autocommit(g->w->db))
-		(void)txn_run(g->w, SQ_ROLLBACK, sql_rollback); /* a failed COMMIT */
+		(void)store_sqlite__run(g->w, &sql_rollback); /* a failed COMMIT */
 	g->open = false;
 	if (rc == OG_OK && g->wal_frames >= TXN_CHECKPOINT_FRAMES)
 		txn_checkpoint(g);
@@ -211,7 +201,7 @@ enum og_err store_sqlite__txn_begin(struct store_conn *base)
 	g->waiting--;
 	pthread_mutex_unlock(&g->lock);
 	if (!g->w) {
-		rc = store_sqlite_ops.conn_open(&s->base, &wbase);
+		rc = store_sqlite__conn_open(&s->base, &wbase);
 		if (rc != OG_OK) {
 			pthread_mutex_unlock(&g->turn);
 			return rc;
@@ -221,16 +211,14 @@ enum og_err store_sqlite__txn_begin(struct store_conn *base)
 		sqlite3_busy_handler(g->w->db, txn_busy, NULL);
 	}
 	if (!g->open) {
-		/* IMMEDIATE takes SQLite's write lock now, so a writer in
-		 * another process waits here rather than failing to upgrade. */
-		rc = txn_run(g->w, SQ_BEGIN, sql_begin);
+		rc = store_sqlite__run(g->w, &sql_begin);
 		if (rc != OG_OK) {
 			pthread_mutex_unlock(&g->turn);
 			return rc;
 		}
 		g->open = true;
 	}
-	rc = txn_run(g->w, SQ_SAVEPOINT, sql_savepoint);
+	rc = store_sqlite__run(g->w, &sql_savepoint);
 	if (rc != OG_OK) {
 		struct store_sqlite_ticket ticket = {.rc = OG_OK, .done = false};
 		(void)group_end(g, &ticket, false);
@@ -245,8 +233,8 @@ static void txn_undo(struct store_sqlite_group *g)
 {
 	if (sqlite3_get_autocommit(g->w->db))
 		return; /* SQLite already rolled everything back */
-	(void)txn_run(g->w, SQ_ROLLBACK_TO, sql_rollback_to);
-	(void)txn_run(g->w, SQ_RELEASE, sql_release);
+	(void)store_sqlite__run(g->w, &sql_rollback_to);
+	(void)store_sqlite__run(g->w, &sql_release);
 }
 
 enum og_err store_sqlite__txn_commit(struct store_conn *base)
@@ -258,7 +246,7 @@ enum og_err store_sqlite__txn_commit(struct store_conn *base)
 
 	assert(c->txn == g->w);
 	c->txn = NULL;
-	rc = txn_run(g->w, SQ_RELEASE, sql_release);
+	rc = store_sqlite__run(g->w, &sql_release);
 	if (rc != OG_OK) {
 		txn_undo(g);
 		(void)group_end(g, &ticket, false);

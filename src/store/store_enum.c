@@ -1,25 +1,23 @@
 /*
- * The text each C enum is stored as in the PostgreSQL schema: the same
- * names the SQLite driver writes and the migrations' CHECKs list, so a
- * database moved from one backend to the other reads the same. Each table
- * is indexed by the enum value.
+ * The text each C enum is stored as in a column: the names the
+ * migrations' CHECKs list, the same on every database, so a database moved
+ * from one backend to the other reads the same. Each table is indexed by
+ * the enum value.
  */
-#include "store/store_pgInt.h"
-
-#define STORE_PG_ENUM(names) {(names), (int)(sizeof(names) / sizeof((names)[0]))}
+#include "store/store_int.h"
 
 static const char *const billing_names[] = {
 	[STORE_BILLING_PREPAID] = "prepaid",
 	[STORE_BILLING_POSTPAID] = "postpaid",
 };
-const struct store_pg_enum store_pg__billing = STORE_PG_ENUM(billing_names);
+const struct store_enum store_enum_billing = STORE_ENUM(billing_names);
 
 static const char *const key_kind_names[] = {
 	[STORE_KEY_ADMIN] = "admin",
 	[STORE_KEY_SEND] = "send",
 	[STORE_KEY_TENANT] = "tenant",
 };
-const struct store_pg_enum store_pg__key_kind = STORE_PG_ENUM(key_kind_names);
+const struct store_enum store_enum_key_kind = STORE_ENUM(key_kind_names);
 
 static const char *const ledger_kind_names[] = {
 	[STORE_LEDGER_CREDIT] = "credit",
@@ -27,7 +25,7 @@ static const char *const ledger_kind_names[] = {
 	[STORE_LEDGER_CAPTURE] = "capture",
 	[STORE_LEDGER_RELEASE] = "release",
 };
-const struct store_pg_enum store_pg__ledger_kind = STORE_PG_ENUM(ledger_kind_names);
+const struct store_enum store_enum_ledger_kind = STORE_ENUM(ledger_kind_names);
 
 static const char *const otp_status_names[] = {
 	[STORE_OTP_PENDING] = "pending",
@@ -37,7 +35,7 @@ static const char *const otp_status_names[] = {
 	[STORE_OTP_CANCELED] = "canceled",
 	[STORE_OTP_FAILED] = "failed",
 };
-const struct store_pg_enum store_pg__otp_status = STORE_PG_ENUM(otp_status_names);
+const struct store_enum store_enum_otp_status = STORE_ENUM(otp_status_names);
 
 static const char *const msg_status_names[] = {
 	[STORE_MSG_QUEUED] = "queued",
@@ -45,13 +43,13 @@ static const char *const msg_status_names[] = {
 	[STORE_MSG_SENT] = "sent",
 	[STORE_MSG_FAILED] = "failed",
 };
-const struct store_pg_enum store_pg__msg_status = STORE_PG_ENUM(msg_status_names);
+const struct store_enum store_enum_msg_status = STORE_ENUM(msg_status_names);
 
 static const char *const idem_state_names[] = {
 	[STORE_IDEM_IN_FLIGHT] = "in_flight",
 	[STORE_IDEM_DONE] = "done",
 };
-const struct store_pg_enum store_pg__idem_state = STORE_PG_ENUM(idem_state_names);
+const struct store_enum store_enum_idem_state = STORE_ENUM(idem_state_names);
 
 static const char *const actor_kind_names[] = {
 	[STORE_ACTOR_ADMIN] = "admin",
@@ -59,18 +57,18 @@ static const char *const actor_kind_names[] = {
 	[STORE_ACTOR_TENANT] = "tenant",
 	[STORE_ACTOR_CLI] = "cli",
 };
-const struct store_pg_enum store_pg__actor_kind = STORE_PG_ENUM(actor_kind_names);
+const struct store_enum store_enum_actor_kind = STORE_ENUM(actor_kind_names);
 
 static const char *const alert_kind_names[] = {
 	[STORE_ALERT_PREFIX_BLOCKED] = "prefix_blocked",
 };
-const struct store_pg_enum store_pg__alert_kind = STORE_PG_ENUM(alert_kind_names);
+const struct store_enum store_enum_alert_kind = STORE_ENUM(alert_kind_names);
 
 static const char *const route_names[] = {
 	[STORE_ROUTE_OWN] = "own",
 	[STORE_ROUTE_SHARED] = "shared",
 };
-const struct store_pg_enum store_pg__route = STORE_PG_ENUM(route_names);
+const struct store_enum store_enum_route = STORE_ENUM(route_names);
 
 static const char *const category_names[] = {
 	[STORE_DLT_SERVICE_IMPLICIT] = "service_implicit",
@@ -79,7 +77,7 @@ static const char *const category_names[] = {
 	[STORE_DLT_PROMOTIONAL] = "promotional",
 	[STORE_DLT_GOVERNMENT] = "government",
 };
-const struct store_pg_enum store_pg__dlt_category = STORE_PG_ENUM(category_names);
+const struct store_enum store_enum_dlt_category = STORE_ENUM(category_names);
 _Static_assert(sizeof category_names / sizeof category_names[0] == STORE_DLT__CATEGORIES,
 	       "every DLT category has a name");
 
@@ -88,10 +86,10 @@ static const char *const dlt_status_names[] = {
 	[STORE_DLT_INACTIVE] = "inactive",
 	[STORE_DLT_BLACKLISTED] = "blacklisted",
 };
-const struct store_pg_enum store_pg__dlt_status = STORE_PG_ENUM(dlt_status_names);
+const struct store_enum store_enum_dlt_status = STORE_ENUM(dlt_status_names);
 
 static const char *const wl_kind_names[] = {
 	[STORE_DLT_WL_URL] = "url",
 	[STORE_DLT_WL_CBN] = "cbn",
 };
-const struct store_pg_enum store_pg__wl_kind = STORE_PG_ENUM(wl_kind_names);
+const struct store_enum store_enum_wl_kind = STORE_ENUM(wl_kind_names);
