@@ -116,14 +116,15 @@ void store_bind_enum(struct store_stmt *st, int idx, const struct store_enum *e,
 
 /* Running. Each resets st before it returns. */
 
-/** Runs st for its effect; *changed (if not NULL) counts the rows it changed. */
+/** Runs st for its effect; *changed (if not NULL) counts the rows it changed, or is
+ *  -1 when st was queued in a batch (store_batch_begin). */
 enum og_err store_run(struct store_stmt *st, int64_t *changed);
 
-/** Runs st for its effect; OG_ERR_NOT_FOUND when it changed no row. */
+/** Runs st for its effect; OG_ERR_NOT_FOUND when it changed no row (unseen in a batch). */
 enum og_err store_run_changed(struct store_stmt *st);
 
-/** Runs an INSERT ... ON CONFLICT DO NOTHING: OG_ERR_CONFLICT when it inserted nothing,
- *  which leaves the transaction usable on every database. */
+/** Runs an INSERT ... ON CONFLICT DO NOTHING: OG_ERR_CONFLICT when it inserted nothing
+ *  (unseen in a batch), which leaves the transaction usable on every database. */
 enum og_err store_run_insert(struct store_stmt *st);
 
 /** Reads the first row into record: OG_OK, OG_ERR_NOT_FOUND, or the error. */

@@ -234,6 +234,6 @@ enum og_err store_message_scrub(struct store_conn *c, const char *tenant_id, int
 	store_bind_int64(st, 2, before_ms);
 	store_bind_int64(st, 3, (int64_t)limit);
 	rc = store_run(st, &changed);
-	*n = (size_t)changed;
+	*n = changed > 0 ? (size_t)changed : 0;
 	return rc;
 }

@@ -192,7 +192,7 @@ enum og_err store_otp_purge(struct store_conn *c, const char *tenant_id, int64_t
 	store_bind_int64(st, 3, now_ms);
 	store_bind_int64(st, 4, (int64_t)limit);
 	rc = store_run(st, &changed);
-	*n = (size_t)changed;
+	*n = changed > 0 ? (size_t)changed : 0;
 	return rc;
 }
 
@@ -210,6 +210,6 @@ enum og_err store_otp_wipe_contexts(struct store_conn *c, int64_t now_ms, size_t
 	store_bind_int64(st, 1, now_ms);
 	store_bind_int64(st, 2, (int64_t)limit);
 	rc = store_run(st, &changed);
-	*n = (size_t)changed;
+	*n = changed > 0 ? (size_t)changed : 0;
 	return rc;
 }

@@ -217,7 +217,7 @@ enum og_err store_pg__step(struct store_stmt *st)
 				return store_pg__err(c, NULL, s->sql->text);
 			c->queued++;
 			s->row = 0;
-			s->changes = 0;
+			s->changes = -1; /* known only at batch_end */
 			return OG_ERR_NOT_FOUND;
 		}
 		s->res = PQexecPrepared(c->db, s->name, s->nparams, s->values, s->lengths,

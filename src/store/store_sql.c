@@ -95,6 +95,7 @@ enum og_err store_run_changed(struct store_stmt *st)
 	int64_t changed = 0;
 	enum og_err rc = store_run(st, &changed);
 
+	/* -1: queued in a batch, its count not known (store_sql.h). */
 	if (rc == OG_OK && changed == 0)
 		rc = OG_ERR_NOT_FOUND;
 	return rc;

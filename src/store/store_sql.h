@@ -128,13 +128,16 @@ struct store_driver {
 	bool (*column_null)(struct store_stmt *st, int col);
 	/** The name of column col, for logs. */
 	const char *(*column_name)(struct store_stmt *st, int col);
-	/** The rows the statement, run to its end, inserted, updated or deleted. */
+	/** The rows the statement, run to its end, inserted, updated or deleted; -1 while
+	 *  not yet known (queued in a batch). */
 	int64_t (*changes)(struct store_stmt *st);
 	/** Ends the statement's run and clears its bindings. */
 	void (*reset)(struct store_stmt *st);
 
 	/** Starts a batch: until batch_end, statements that return no rows (begin and
-	 *  commit included) may be queued rather than run, to go in one round trip. */
+	 *  commit included) may be queued rather than run, to go in one round trip.
+	 *  A queued statement's row count is not known, so an insert's conflict or an
+	 *  update of no row goes unseen: batch only writes whose outcome is certain. */
 	enum og_err (*batch_begin)(struct store_conn *c);
 	/** Sends what the batch queued and waits for all of it: the first error, if any. */
 	enum og_err (*batch_end)(struct store_conn *c);

@@ -47,8 +47,8 @@ static inline void domain_fixture_open(struct domain_fixture *f, const char *tag
 	domain_init(&f->d, &f->secret);
 	f->d.now_ms = clock;
 	assert_int_equal(store_open(f->path, &f->s), OG_OK);
-	assert_int_equal(f->s->ops->conn_open(f->s, &f->c), OG_OK);
-	assert_int_equal(f->c->ops->migrate(f->c, &applied), OG_OK);
+	assert_int_equal(store_conn_open(f->s, &f->c), OG_OK);
+	assert_int_equal(store_migrate(f->c, &applied), OG_OK);
 }
 
 /* Closes the store and removes the directory. */
@@ -56,7 +56,7 @@ static inline void domain_fixture_close(struct domain_fixture *f)
 {
 	char cmd[160];
 
-	f->c->ops->conn_close(f->c);
+	store_conn_close(f->c);
 	store_close(f->s);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
 	assert_int_equal(system(cmd), 0);

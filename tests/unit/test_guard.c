@@ -137,7 +137,7 @@ static int64_t held_count(struct domain_fixture *f, const char *tenant)
 {
 	struct store_wallet w;
 
-	assert_int_equal(f->c->ops->wallet_get(f->c, tenant, &w), OG_OK);
+	assert_int_equal(store_wallet_get(f->c, tenant, &w), OG_OK);
 	return w.held_count;
 }
 
@@ -394,7 +394,7 @@ static void test_test_numbers(void **state)
 	assert_int_equal(r.cost_paise, 0);
 	assert_int_equal(claimable(f), 0);
 	assert_int_equal(held_count(f, "iota"), 0);
-	assert_int_equal(f->c->ops->message_get(f->c, "iota", r.message_id, &m), OG_OK);
+	assert_int_equal(store_message_get(f->c, "iota", r.message_id, &m), OG_OK);
 	assert_int_equal(m.status, STORE_MSG_SENT);
 	assert_string_equal(m.provider, GUARD_TEST_PROVIDER);
 	assert_int_equal(m.cost_paise, 0);

@@ -8,7 +8,7 @@
  */
 #include "domain/rekey.h"
 
-#include "store_sqlite_fixture.h"
+#include "store/store_fixture.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -84,16 +84,16 @@ static void test_rekey_moves_everything_once(void **state)
 
 	make_keys(&k);
 	/* A tenant credential, a pending request and a queued message, under a. */
-	assert_int_equal(f->ops->tenant_get(f->c, "t_alpha", &t), OG_OK);
+	assert_int_equal(store_tenant_get(f->c, "t_alpha", &t), OG_OK);
 	seal(&k.a, STORE_SEALED_TENANT_UPSTREAM_KEY, t.id, t.id, "sm_live_key",
 	     t.upstream_key_sealed, sizeof t.upstream_key_sealed, &t.upstream_key_sealed_len);
-	assert_int_equal(f->ops->tenant_update(f->c, &t), OG_OK);
+	assert_int_equal(store_tenant_update(f->c, &t), OG_OK);
 	o = make_request(&k.a, "t_alpha", "req_1");
-	assert_int_equal(f->ops->otp_insert(f->c, &o), OG_OK);
+	assert_int_equal(store_otp_insert(f->c, &o), OG_OK);
 	m = make_message("t_alpha", "msg_1", "req_1", T0);
 	seal(&k.a, STORE_SEALED_MESSAGE_PAYLOAD, m.tenant_id, m.id, "{\"to\":\"" PHONE "\"}",
 	     m.payload_sealed, sizeof m.payload_sealed, &m.payload_sealed_len);
-	assert_int_equal(f->ops->message_insert(f->c, &m), OG_OK);
+	assert_int_equal(store_message_insert(f->c, &m), OG_OK);
 
 	assert_int_equal(rekey_run(f->c, &k.a, &k.b, NULL, NULL, &st), OG_OK);
 	assert_int_equal(st.resealed[STORE_SEALED_TENANT_UPSTREAM_KEY], 1);
@@ -101,19 +101,19 @@ static void test_rekey_moves_everything_once(void **state)
 	assert_int_equal(st.resealed[STORE_SEALED_MESSAGE_PAYLOAD], 1);
 	assert_int_equal(st.phones_rehashed, 1);
 
-	assert_int_equal(f->ops->tenant_get(f->c, "t_alpha", &t), OG_OK);
+	assert_int_equal(store_tenant_get(f->c, "t_alpha", &t), OG_OK);
 	assert_true(opens(&k.b, STORE_SEALED_TENANT_UPSTREAM_KEY, t.id, t.id,
 			  t.upstream_key_sealed, t.upstream_key_sealed_len, "sm_live_key"));
 	assert_false(opens(&k.a, STORE_SEALED_TENANT_UPSTREAM_KEY, t.id, t.id,
 			   t.upstream_key_sealed, t.upstream_key_sealed_len, "sm_live_key"));
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_1", &got), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_1", &got), OG_OK);
 	assert_true(opens(&k.b, STORE_SEALED_OTP_CONTEXT, "t_alpha", "req_1", got.context_sealed,
 			  got.context_sealed_len, "{\"phone\":\"" PHONE "\",\"vars\":{}}"));
 	rekey_phone_hash(&k.b, "t_alpha", PHONE, hash);
 	assert_memory_equal(got.phone_hash, hash, SECRET_HASH_LEN);
 	/* The rehashed lookup finds the request under the new secret. */
-	assert_int_equal(f->ops->otp_find_pending(f->c, "t_alpha", hash, &got), OG_OK);
-	assert_int_equal(f->ops->message_get(f->c, "t_alpha", "msg_1", &mgot), OG_OK);
+	assert_int_equal(store_otp_find_pending(f->c, "t_alpha", hash, &got), OG_OK);
+	assert_int_equal(store_message_get(f->c, "t_alpha", "msg_1", &mgot), OG_OK);
 	assert_true(opens(&k.b, STORE_SEALED_MESSAGE_PAYLOAD, "t_alpha", "msg_1",
 			  mgot.payload_sealed, mgot.payload_sealed_len, "{\"to\":\"" PHONE "\"}"));
 
@@ -138,11 +138,11 @@ static void test_rekey_leaves_unreadable_values_alone(void **state)
 	make_keys(&k);
 	secret_derive(foreign, &other);
 	o = make_request(&other, "t_beta", "req_x"); /* sealed by another deployment */
-	assert_int_equal(f->ops->otp_insert(f->c, &o), OG_OK);
+	assert_int_equal(store_otp_insert(f->c, &o), OG_OK);
 	assert_int_equal(rekey_run(f->c, &k.a, &k.b, NULL, NULL, &st), OG_OK);
 	assert_int_equal(st.unreadable[STORE_SEALED_OTP_CONTEXT], 1);
 	assert_int_equal(st.resealed[STORE_SEALED_OTP_CONTEXT], 0);
-	assert_int_equal(f->ops->otp_get(f->c, "t_beta", "req_x", &got), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_beta", "req_x", &got), OG_OK);
 	assert_int_equal(got.context_sealed_len, o.context_sealed_len);
 	assert_memory_equal(got.context_sealed, o.context_sealed, o.context_sealed_len);
 }
@@ -168,7 +168,7 @@ static void test_rekey_works_in_batches(void **state)
 		struct store_otp o;
 		snprintf(id, sizeof id, "req_%04d", i);
 		o = make_request(&k.a, "t_alpha", id);
-		assert_int_equal(f->ops->otp_insert(f->c, &o), OG_OK);
+		assert_int_equal(store_otp_insert(f->c, &o), OG_OK);
 	}
 	batches_seen = 0;
 	assert_int_equal(rekey_run(f->c, &k.a, &k.b, count_batch, NULL, &st), OG_OK);

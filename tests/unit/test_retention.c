@@ -6,7 +6,7 @@
  */
 #include "domain/retention.h"
 
-#include "store_sqlite_fixture.h"
+#include "store/store_fixture.h"
 
 #include <sodium.h>
 
@@ -37,7 +37,7 @@ static void put_request(struct fixture *f, const char *tenant, const char *id, i
 			int64_t created, int64_t expires)
 {
 	struct store_otp o = request(tenant, id, status, created, expires);
-	assert_int_equal(f->ops->otp_insert(f->c, &o), OG_OK);
+	assert_int_equal(store_otp_insert(f->c, &o), OG_OK);
 }
 
 static void put_message(struct fixture *f, const char *tenant, const char *id, int status,
@@ -47,7 +47,7 @@ static void put_message(struct fixture *f, const char *tenant, const char *id, i
 
 	m.status = status;
 	SET(m.error, status == STORE_MSG_FAILED ? "gateway said no" : "");
-	assert_int_equal(f->ops->message_insert(f->c, &m), OG_OK);
+	assert_int_equal(store_message_insert(f->c, &m), OG_OK);
 }
 
 static void domain_at(struct domain *d, const struct secret *s)
@@ -60,7 +60,7 @@ static size_t count_audit(struct fixture *f, const char *action)
 	struct store_audit page[STORE_PAGE_MAX];
 	size_t n = 0, hits = 0;
 
-	assert_int_equal(f->ops->audit_list(f->c, NULL, NULL, STORE_PAGE_MAX, page, &n), OG_OK);
+	assert_int_equal(store_audit_list(f->c, NULL, NULL, STORE_PAGE_MAX, page, &n), OG_OK);
 	for (size_t i = 0; i < n; i++)
 		hits += strcmp(page[i].action, action) == 0;
 	return hits;
@@ -81,7 +81,7 @@ static void test_purge_rules(void **state)
 	secret_derive(master, &s);
 	domain_at(&d, &s);
 	/* t_beta keeps a year (the default); t_alpha only 30 days. */
-	assert_int_equal(f->ops->retention_put(f->c, "t_alpha", 30, T0), OG_OK);
+	assert_int_equal(store_tenant_retention_put(f->c, "t_alpha", 30, T0), OG_OK);
 	assert_int_equal(retention_days(&d, f->c, "t_alpha", &days), OG_OK);
 	assert_int_equal(days, 30);
 	assert_int_equal(retention_days(&d, f->c, "t_beta", &days), OG_OK);
@@ -106,24 +106,24 @@ static void test_purge_rules(void **state)
 	assert_int_equal(st.tenants, 2);
 	assert_int_equal(st.otp_deleted, 2);
 	assert_int_equal(st.messages_scrubbed, 2);
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_old", &o), OG_ERR_NOT_FOUND);
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_40d", &o), OG_ERR_NOT_FOUND);
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_young", &o), OG_OK);
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_alive", &o), OG_OK);
-	assert_int_equal(f->ops->otp_get(f->c, "t_beta", "req_40d", &o), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_old", &o), OG_ERR_NOT_FOUND);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_40d", &o), OG_ERR_NOT_FOUND);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_young", &o), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_alive", &o), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_beta", "req_40d", &o), OG_OK);
 	/* Scrubbed messages keep everything the ledger and invoices need. */
-	assert_int_equal(f->ops->message_get(f->c, "t_alpha", "msg_failed", &m), OG_OK);
+	assert_int_equal(store_message_get(f->c, "t_alpha", "msg_failed", &m), OG_OK);
 	assert_string_equal(m.phone_masked, "");
 	assert_string_equal(m.error, "");
 	assert_int_equal(m.payload_sealed_len, 0);
 	assert_int_equal(m.status, STORE_MSG_FAILED);
 	assert_int_equal(m.cost_paise, 25);
 	assert_string_equal(m.dlt_template_id, "1107160000000012345");
-	assert_int_equal(f->ops->message_get(f->c, "t_alpha", "msg_queued", &m), OG_OK);
+	assert_int_equal(store_message_get(f->c, "t_alpha", "msg_queued", &m), OG_OK);
 	assert_string_equal(m.phone_masked, "+91******3210");
-	assert_int_equal(f->ops->message_get(f->c, "t_alpha", "msg_young", &m), OG_OK);
+	assert_int_equal(store_message_get(f->c, "t_alpha", "msg_young", &m), OG_OK);
 	assert_string_equal(m.phone_masked, "+91******3210");
-	assert_int_equal(f->ops->message_get(f->c, "t_beta", "msg_40d", &m), OG_OK);
+	assert_int_equal(store_message_get(f->c, "t_beta", "msg_40d", &m), OG_OK);
 	assert_string_equal(m.phone_masked, "+91******3210");
 	/* One batch entry for the tenant that lost data, one for the run. */
 	assert_int_equal(count_audit(f, "retention.purge_batch"), 1);
@@ -151,13 +151,13 @@ static void test_dead_codes_lose_their_context(void **state)
 	put_request(f, "t_alpha", "req_live", STORE_OTP_PENDING, NOW - 60000, NOW + 240000);
 	assert_int_equal(retention_purge(&d, f->c, &audit_cli, NOW, 0, "cli", false, &st), OG_OK);
 	assert_int_equal(st.contexts_wiped, 2);
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_dead", &o), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_dead", &o), OG_OK);
 	assert_int_equal(o.context_sealed_len, 0);
 	assert_int_equal(o.status, STORE_OTP_EXPIRED);
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_failed", &o), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_failed", &o), OG_OK);
 	assert_int_equal(o.context_sealed_len, 0);
 	assert_int_equal(o.status, STORE_OTP_FAILED);
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_live", &o), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_live", &o), OG_OK);
 	assert_int_equal(o.context_sealed_len, 60);
 	assert_int_equal(o.status, STORE_OTP_PENDING);
 }
@@ -176,15 +176,15 @@ static void test_purge_is_bounded_and_resumable(void **state)
 
 	secret_derive(master, &s);
 	domain_at(&d, &s);
-	assert_int_equal(f->ops->begin(f->c), OG_OK);
+	assert_int_equal(store_begin(f->c), OG_OK);
 	for (int i = 0; i < rows; i++) {
 		struct store_otp o;
 		snprintf(id, sizeof id, "req_%05d", i);
 		o = request("t_alpha", id, STORE_OTP_APPROVED, old, old + 300000);
 		o.context_sealed_len = 0;
-		assert_int_equal(f->ops->otp_insert(f->c, &o), OG_OK);
+		assert_int_equal(store_otp_insert(f->c, &o), OG_OK);
 	}
-	assert_int_equal(f->ops->commit(f->c), OG_OK);
+	assert_int_equal(store_commit(f->c), OG_OK);
 	/* Two transactions at most per pass: the first pass stops short. */
 	assert_int_equal(retention_purge(&d, f->c, &audit_cli, NOW, 2, "serve", true, &st), OG_OK);
 	assert_false(st.complete);

@@ -1,10 +1,9 @@
 /*
- * Unit tests for OTP requests, messages and the outbox in the SQLite store
- * driver: round trips, the newest pending request by phone, message-log
+ * Unit tests for OTP requests, messages and the outbox, on each database: round trips, the newest pending request by phone, message-log
  * pagination and filters, outbox claims under next_attempt_at and lease
  * expiry, and several connections migrating and claiming at once.
  */
-#include "store_sqlite_fixture.h"
+#include "store_fixture.h"
 
 #include <pthread.h>
 
@@ -32,22 +31,22 @@ static void test_otp_round_trip(void **state)
 	o.last_sent_at_ms = T0;
 	o.created_at_ms = T0;
 	o.updated_at_ms = T0;
-	assert_int_equal(f->ops->otp_insert(f->c, &o), OG_OK);
-	assert_int_equal(f->ops->otp_insert(f->c, &o), OG_ERR_CONFLICT);
+	assert_int_equal(store_otp_insert(f->c, &o), OG_OK);
+	assert_int_equal(store_otp_insert(f->c, &o), OG_ERR_CONFLICT);
 	SET(o.id, "req_0002");
-	assert_int_equal(f->ops->otp_insert(f->c, &o), OG_OK);
+	assert_int_equal(store_otp_insert(f->c, &o), OG_OK);
 	SET(o.id, "req_0003");
 	o.status = STORE_OTP_APPROVED;
-	assert_int_equal(f->ops->otp_insert(f->c, &o), OG_OK);
+	assert_int_equal(store_otp_insert(f->c, &o), OG_OK);
 
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_0003", &got), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_0003", &got), OG_OK);
 	assert_memory_equal(&got, &o, sizeof o);
-	assert_int_equal(f->ops->otp_get(f->c, "t_beta", "req_0003", &got), OG_ERR_NOT_FOUND);
+	assert_int_equal(store_otp_get(f->c, "t_beta", "req_0003", &got), OG_ERR_NOT_FOUND);
 
 	/* The newest pending one, not the newer approved one. */
-	assert_int_equal(f->ops->otp_find_pending(f->c, "t_alpha", o.phone_hash, &got), OG_OK);
+	assert_int_equal(store_otp_find_pending(f->c, "t_alpha", o.phone_hash, &got), OG_OK);
 	assert_string_equal(got.id, "req_0002");
-	assert_int_equal(f->ops->otp_find_pending(f->c, "t_beta", o.phone_hash, &got),
+	assert_int_equal(store_otp_find_pending(f->c, "t_beta", o.phone_hash, &got),
 			 OG_ERR_NOT_FOUND);
 
 	got.status = STORE_OTP_MAX_ATTEMPTS;
@@ -59,13 +58,13 @@ static void test_otp_round_trip(void **state)
 	got.expires_at_ms += 1;
 	got.last_sent_at_ms += 2;
 	got.updated_at_ms += 3;
-	assert_int_equal(f->ops->otp_update(f->c, &got), OG_OK);
-	assert_int_equal(f->ops->otp_get(f->c, "t_alpha", "req_0002", &o), OG_OK);
+	assert_int_equal(store_otp_update(f->c, &got), OG_OK);
+	assert_int_equal(store_otp_get(f->c, "t_alpha", "req_0002", &o), OG_OK);
 	assert_memory_equal(&o, &got, sizeof o);
-	assert_int_equal(f->ops->otp_find_pending(f->c, "t_alpha", o.phone_hash, &got), OG_OK);
+	assert_int_equal(store_otp_find_pending(f->c, "t_alpha", o.phone_hash, &got), OG_OK);
 	assert_string_equal(got.id, "req_0001");
 	SET(got.id, "req_none");
-	assert_int_equal(f->ops->otp_update(f->c, &got), OG_ERR_NOT_FOUND);
+	assert_int_equal(store_otp_update(f->c, &got), OG_ERR_NOT_FOUND);
 }
 
 /* Inserts alpha's msg_g1..msg_g5 a minute apart (only msg_g3 sent), and beta's msg_g6. */
@@ -78,11 +77,11 @@ static void insert_list_messages(struct fixture *f)
 		snprintf(id, sizeof id, "msg_g%d", i);
 		m = make_message("t_alpha", id, "req_list", T0 + i * 60000);
 		m.status = i == 3 ? STORE_MSG_SENT : STORE_MSG_FAILED;
-		assert_int_equal(f->ops->message_insert(f->c, &m), OG_OK);
+		assert_int_equal(store_message_insert(f->c, &m), OG_OK);
 	}
 	m = make_message("t_beta", "msg_g6", "req_other", T0 + 6 * 60000);
 	m.status = STORE_MSG_SENT;
-	assert_int_equal(f->ops->message_insert(f->c, &m), OG_OK);
+	assert_int_equal(store_message_insert(f->c, &m), OG_OK);
 }
 
 static void test_message_round_trip_and_list(void **state)
@@ -93,12 +92,12 @@ static void test_message_round_trip_and_list(void **state)
 	struct store_message_filter filt = {.tenant_id = "t_alpha", .status = -1, .limit = 2};
 	size_t n = 0;
 
-	assert_int_equal(f->ops->message_insert(f->c, &m), OG_OK);
-	assert_int_equal(f->ops->message_insert(f->c, &m), OG_ERR_CONFLICT);
-	assert_int_equal(f->ops->message_get(f->c, "t_alpha", "msg_r1", &got), OG_OK);
+	assert_int_equal(store_message_insert(f->c, &m), OG_OK);
+	assert_int_equal(store_message_insert(f->c, &m), OG_ERR_CONFLICT);
+	assert_int_equal(store_message_get(f->c, "t_alpha", "msg_r1", &got), OG_OK);
 	assert_memory_equal(&got, &m, sizeof m);
-	assert_int_equal(f->ops->message_get(f->c, "t_beta", "msg_r1", &got), OG_ERR_NOT_FOUND);
-	assert_int_equal(f->ops->message_get_any(f->c, "msg_r1", &got), OG_OK);
+	assert_int_equal(store_message_get(f->c, "t_beta", "msg_r1", &got), OG_ERR_NOT_FOUND);
+	assert_int_equal(store_message_get_any(f->c, "msg_r1", &got), OG_OK);
 	assert_string_equal(got.tenant_id, "t_alpha");
 
 	m.status = STORE_MSG_SENT;
@@ -110,32 +109,32 @@ static void test_message_round_trip_and_list(void **state)
 	m.attempts = 1;
 	m.sent_at_ms = T0 + 10;
 	m.updated_at_ms = T0 + 10;
-	assert_int_equal(f->ops->message_update(f->c, &m), OG_OK);
-	assert_int_equal(f->ops->message_get(f->c, "t_alpha", "msg_r1", &got), OG_OK);
+	assert_int_equal(store_message_update(f->c, &m), OG_OK);
+	assert_int_equal(store_message_get(f->c, "t_alpha", "msg_r1", &got), OG_OK);
 	assert_memory_equal(&got, &m, sizeof m);
 
 	insert_list_messages(f);
-	assert_int_equal(f->ops->message_list_by_request(f->c, "t_alpha", "req_list", page, 5, &n),
+	assert_int_equal(store_message_list_by_request(f->c, "t_alpha", "req_list", page, 5, &n),
 			 OG_OK);
 	assert_int_equal(n, 5);
 	assert_string_equal(page[0].id, "msg_g1");
 	assert_string_equal(page[4].id, "msg_g5");
-	assert_int_equal(f->ops->message_list_by_request(f->c, "t_alpha", "req_list", page, 4, &n),
+	assert_int_equal(store_message_list_by_request(f->c, "t_alpha", "req_list", page, 4, &n),
 			 OG_ERR_STORE);
 
 	/* Newest first, pages of two, each after the last id of the one before. */
 	filt.from_ms = T0 + 1; /* leaves msg_r1 out */
-	assert_int_equal(f->ops->message_list(f->c, &filt, page, &n), OG_OK);
+	assert_int_equal(store_message_list(f->c, &filt, page, &n), OG_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(page[0].id, "msg_g5");
 	assert_string_equal(page[1].id, "msg_g4");
 	filt.after_id = "msg_g4";
-	assert_int_equal(f->ops->message_list(f->c, &filt, page, &n), OG_OK);
+	assert_int_equal(store_message_list(f->c, &filt, page, &n), OG_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(page[0].id, "msg_g3");
 	assert_string_equal(page[1].id, "msg_g2");
 	filt.after_id = "msg_g2";
-	assert_int_equal(f->ops->message_list(f->c, &filt, page, &n), OG_OK);
+	assert_int_equal(store_message_list(f->c, &filt, page, &n), OG_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(page[0].id, "msg_g1");
 
@@ -143,13 +142,13 @@ static void test_message_round_trip_and_list(void **state)
 	filt.after_id = NULL;
 	filt.limit = STORE_PAGE_MAX;
 	filt.status = STORE_MSG_SENT;
-	assert_int_equal(f->ops->message_list(f->c, &filt, page, &n), OG_OK);
+	assert_int_equal(store_message_list(f->c, &filt, page, &n), OG_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(page[0].id, "msg_g3");
 	filt.status = -1;
 	filt.from_ms = T0 + 2 * 60000;
 	filt.to_ms = T0 + 4 * 60000;
-	assert_int_equal(f->ops->message_list(f->c, &filt, page, &n), OG_OK);
+	assert_int_equal(store_message_list(f->c, &filt, page, &n), OG_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(page[0].id, "msg_g3");
 	assert_string_equal(page[1].id, "msg_g2");
@@ -157,14 +156,14 @@ static void test_message_round_trip_and_list(void **state)
 	filt.from_ms = 0;
 	filt.to_ms = 0;
 	filt.status = STORE_MSG_SENT;
-	assert_int_equal(f->ops->message_list(f->c, &filt, page, &n), OG_OK);
+	assert_int_equal(store_message_list(f->c, &filt, page, &n), OG_OK);
 	assert_int_equal(n, 3); /* by id, across tenants */
 	assert_string_equal(page[0].id, "msg_r1");
 	assert_string_equal(page[1].id, "msg_g6");
 	assert_string_equal(page[2].id, "msg_g3");
 	filt.after_id = "msg_g6";
 	filt.limit = 1;
-	assert_int_equal(f->ops->message_list(f->c, &filt, page, &n), OG_OK);
+	assert_int_equal(store_message_list(f->c, &filt, page, &n), OG_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(page[0].id, "msg_g3");
 }
@@ -178,16 +177,16 @@ static void test_outbox_claim(void **state)
 
 	/* Only the messages inserted here are queued or sending. */
 	m = make_message("t_beta", "msg_o1", "req_o", now - 100);
-	assert_int_equal(f->ops->message_insert(f->c, &m), OG_OK);
+	assert_int_equal(store_message_insert(f->c, &m), OG_OK);
 	m = make_message("t_beta", "msg_o2", "req_o", now - 200);
-	assert_int_equal(f->ops->message_insert(f->c, &m), OG_OK);
+	assert_int_equal(store_message_insert(f->c, &m), OG_OK);
 	m = make_message("t_beta", "msg_o3", "req_o", now - 300);
 	m.next_attempt_at_ms = now + 5000; /* backing off */
-	assert_int_equal(f->ops->message_insert(f->c, &m), OG_OK);
-	assert_int_equal(f->ops->outbox_depth(f->c, &depth), OG_OK);
+	assert_int_equal(store_message_insert(f->c, &m), OG_OK);
+	assert_int_equal(store_outbox_depth(f->c, &depth), OG_OK);
 	assert_int_equal(depth, 3);
 
-	assert_int_equal(f->ops->outbox_claim(f->c, now, now + 30000, 8, out, &n), OG_OK);
+	assert_int_equal(store_outbox_claim(f->c, now, now + 30000, 8, out, &n), OG_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(out[0].id, "msg_o2"); /* the longest due comes first */
 	assert_string_equal(out[1].id, "msg_o1");
@@ -195,32 +194,32 @@ static void test_outbox_claim(void **state)
 	assert_int_equal(out[0].attempts, 1);
 	assert_int_equal(out[0].lease_until_ms, now + 30000);
 	assert_int_equal(out[0].payload_sealed_len, 100);
-	assert_int_equal(f->ops->message_get(f->c, "t_beta", "msg_o2", &m), OG_OK);
+	assert_int_equal(store_message_get(f->c, "t_beta", "msg_o2", &m), OG_OK);
 	assert_memory_equal(&m, &out[0], sizeof m);
 
 	/* Leased rows are not claimed again until the lease runs out. */
-	assert_int_equal(f->ops->outbox_claim(f->c, now + 1000, now + 31000, 8, out, &n), OG_OK);
+	assert_int_equal(store_outbox_claim(f->c, now + 1000, now + 31000, 8, out, &n), OG_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(f->ops->outbox_claim(f->c, now + 5000, now + 35000, 8, out, &n), OG_OK);
+	assert_int_equal(store_outbox_claim(f->c, now + 5000, now + 35000, 8, out, &n), OG_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].id, "msg_o3");
-	assert_int_equal(f->ops->outbox_claim(f->c, now + 30000, now + 60000, 1, out, &n), OG_OK);
+	assert_int_equal(store_outbox_claim(f->c, now + 30000, now + 60000, 1, out, &n), OG_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0].attempts, 2);
-	assert_int_equal(f->ops->outbox_claim(f->c, now + 30000, now + 60000, 8, out, &n), OG_OK);
+	assert_int_equal(store_outbox_claim(f->c, now + 30000, now + 60000, 8, out, &n), OG_OK);
 	assert_int_equal(n, 1);
 
 	/* Settled rows leave the outbox. */
 	for (int i = 1; i <= 3; i++) {
 		char id[16];
 		snprintf(id, sizeof id, "msg_o%d", i);
-		assert_int_equal(f->ops->message_get(f->c, "t_beta", id, &m), OG_OK);
+		assert_int_equal(store_message_get(f->c, "t_beta", id, &m), OG_OK);
 		m.status = STORE_MSG_SENT;
-		assert_int_equal(f->ops->message_update(f->c, &m), OG_OK);
+		assert_int_equal(store_message_update(f->c, &m), OG_OK);
 	}
-	assert_int_equal(f->ops->outbox_depth(f->c, &depth), OG_OK);
+	assert_int_equal(store_outbox_depth(f->c, &depth), OG_OK);
 	assert_int_equal(depth, 0);
-	assert_int_equal(f->ops->outbox_claim(f->c, now + 999999, now + 999999, 8, out, &n), OG_OK);
+	assert_int_equal(store_outbox_claim(f->c, now + 999999, now + 999999, 8, out, &n), OG_OK);
 	assert_int_equal(n, 0);
 }
 
@@ -254,12 +253,12 @@ static void *race_migrate(void *p)
 {
 	struct race_arg *a = p;
 	struct store_conn *c = NULL;
-	enum og_err rc = a->race->s->ops->conn_open(a->race->s, &c);
+	enum og_err rc = store_conn_open(a->race->s, &c);
 
 	if (rc == OG_OK)
-		rc = c->ops->migrate(c, &a->race->applied[a->index]);
+		rc = store_migrate(c, &a->race->applied[a->index]);
 	if (c)
-		c->ops->conn_close(c);
+		store_conn_close(c);
 	if (rc != OG_OK) {
 		pthread_mutex_lock(&a->race->lock);
 		a->race->rc = rc;
@@ -274,10 +273,10 @@ static void *race_claim(void *p)
 	struct store_conn *c = NULL;
 	struct store_message out[RACE_CLAIM_MAX];
 	size_t n = 1;
-	enum og_err rc = a->race->s->ops->conn_open(a->race->s, &c);
+	enum og_err rc = store_conn_open(a->race->s, &c);
 
 	while (rc == OG_OK && n > 0) {
-		rc = c->ops->outbox_claim(c, T0, T0 + 60000, RACE_CLAIM_MAX, out, &n);
+		rc = store_outbox_claim(c, T0, T0 + 60000, RACE_CLAIM_MAX, out, &n);
 		for (size_t i = 0; rc == OG_OK && i < n; i++) {
 			int k = race_message_index(out[i].id);
 			if (k < 0) {
@@ -290,7 +289,7 @@ static void *race_claim(void *p)
 		}
 	}
 	if (c)
-		c->ops->conn_close(c);
+		store_conn_close(c);
 	if (rc != OG_OK) {
 		pthread_mutex_lock(&a->race->lock);
 		a->race->rc = rc;
@@ -299,8 +298,8 @@ static void *race_claim(void *p)
 	return NULL;
 }
 
-/* Two otpgate processes may start at once on a fresh file; their
- * migrations serialise, and dispatchers never claim the same message. */
+/* Two otpgate processes (or nodes) may start at once on a fresh database;
+ * their migrations serialise, and dispatchers never claim the same message. */
 static void test_concurrent_migrate_and_claim(void **state)
 {
 	struct fixture g;
@@ -315,10 +314,8 @@ static void test_concurrent_migrate_and_claim(void **state)
 	memset(&g, 0, sizeof g);
 	memset(&race, 0, sizeof race);
 	pthread_mutex_init(&race.lock, NULL);
-	snprintf(g.dir, sizeof g.dir, "/tmp/og_store_XXXXXX");
-	assert_non_null(mkdtemp(g.dir));
-	snprintf(g.path, sizeof g.path, "%s/otpgate.db", g.dir);
-	assert_int_equal(store_open(g.path, &race.s), OG_OK);
+	fixture_create(&g);
+	race.s = g.s;
 
 	for (int i = 0; i < RACE_THREADS; i++) {
 		args[i].race = &race;
@@ -330,18 +327,18 @@ static void test_concurrent_migrate_and_claim(void **state)
 		total += race.applied[i];
 	}
 	assert_int_equal(race.rc, OG_OK);
-	assert_int_equal(total, migration_count());
+	assert_int_equal(total, migration_count(&g));
 
-	assert_int_equal(race.s->ops->conn_open(race.s, &c), OG_OK);
-	assert_int_equal(c->ops->tenant_insert(c, &t), OG_OK);
+	assert_int_equal(store_conn_open(race.s, &c), OG_OK);
+	assert_int_equal(store_tenant_insert(c, &t), OG_OK);
 	for (int i = 0; i < RACE_MESSAGES; i++) {
 		char id[16];
 		struct store_message m;
 		snprintf(id, sizeof id, "msg_%03d", i);
 		m = make_message("t_race", id, "req_race", T0 - 1000 + i);
-		assert_int_equal(c->ops->message_insert(c, &m), OG_OK);
+		assert_int_equal(store_message_insert(c, &m), OG_OK);
 	}
-	c->ops->conn_close(c);
+	store_conn_close(c);
 	for (int i = 0; i < RACE_THREADS; i++)
 		assert_int_equal(pthread_create(&threads[i], NULL, race_claim, &args[i]), 0);
 	for (int i = 0; i < RACE_THREADS; i++)
@@ -350,9 +347,8 @@ static void test_concurrent_migrate_and_claim(void **state)
 	for (int i = 0; i < RACE_MESSAGES; i++)
 		assert_int_equal(race.claimed[i], 1);
 
-	store_close(race.s);
 	pthread_mutex_destroy(&race.lock);
-	remove_db_files(&g);
+	fixture_destroy(&g);
 }
 
 
@@ -364,5 +360,7 @@ int main(void)
 		cmocka_unit_test(test_outbox_claim),
 		cmocka_unit_test(test_concurrent_migrate_and_claim),
 	};
+
+	fixture_require_backend();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
