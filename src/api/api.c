@@ -133,6 +133,8 @@ static void api_describe_metrics(void)
 	metrics_describe("otpgate_send_latency_ms", "histogram",
 			 "Time to accept an OTP send, in milliseconds.");
 	metrics_describe("otpgate_outbox_depth", "gauge", "Messages queued or being sent.");
+	metrics_describe("otpgate_outbox_oldest_wait_seconds", "gauge",
+			 "Seconds the longest-waiting queued message has been due; 0 if none.");
 }
 
 /* ---- Routing --------------------------------------------------------- */

@@ -221,6 +221,8 @@ enum og_err store_outbox_claim(struct store_conn *c, int64_t now_ms, int64_t lea
 			       size_t max, struct store_message *out, size_t *n);
 /** Counts QUEUED and SENDING messages, for the outbox-depth gauge. */
 enum og_err store_outbox_depth(struct store_conn *c, int64_t *out);
+/** The due time of the longest-waiting QUEUED message; 0 when none is queued. */
+enum og_err store_outbox_oldest_due(struct store_conn *c, int64_t *due_ms);
 
 /* ---- Idempotency records (store_idem.c) --------------------------------- */
 

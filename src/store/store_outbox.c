@@ -35,6 +35,9 @@ static struct store_sql sql_claim = {
 		"  m.cost_paise, m.error, m.payload_sealed, m.attempts, m.next_attempt_at_ms,"
 		"  m.lease_until_ms, m.created_at_ms, m.sent_at_ms, m.updated_at_ms, m.route",
 };
+/* messages_due finds the smallest due time at once. */
+static struct store_sql sql_oldest_due = {
+	.text = "SELECT COALESCE(MIN(next_attempt_at_ms), 0) FROM messages WHERE status = 'queued'"};
 static struct store_sql sql_depth = {
 	.text = "SELECT COUNT(*) FROM messages WHERE status IN ('queued', 'sending')"};
 
@@ -96,4 +99,17 @@ enum og_err store_outbox_depth(struct store_conn *c, int64_t *out)
 	if (rc != OG_OK)
 		return rc;
 	return store_ints(st, out, NULL);
+}
+
+enum og_err store_outbox_oldest_due(struct store_conn *c, int64_t *due_ms)
+{
+	struct store_stmt *st;
+	enum og_err rc;
+
+	assert(due_ms);
+	*due_ms = 0;
+	rc = store_prepare(c, &sql_oldest_due, &st);
+	if (rc != OG_OK)
+		return rc;
+	return store_ints(st, due_ms, NULL);
 }

@@ -124,6 +124,9 @@ def metrics():
     ok(buckets and any('le="+Inf"' in ln for ln in buckets), "send latency histogram buckets")
     ok(metric_lines(text, r"otpgate_\w*send\w*_(sum|count)"), "histogram _sum/_count")
     ok(metric_lines(text, r"otpgate_\w*outbox\w*(\{| )"), "outbox depth gauge")
+    # Everything was delivered: nothing is waiting, so the wait gauge is 0.
+    eq(metric_lines(text, r"otpgate_outbox_oldest_wait_seconds "),
+       ["otpgate_outbox_oldest_wait_seconds 0"], "outbox wait gauge")
     errs = metric_lines(text, r"otpgate_\w*upstream\w*error\w*\{")
     ok(any('provider="startmessaging"' in ln for ln in errs),
        "upstream errors by provider: %r" % errs)

@@ -172,7 +172,7 @@ static void test_outbox_claim(void **state)
 {
 	struct fixture *f = *state;
 	struct store_message m, out[8];
-	int64_t now = T0 + 1000000, depth = -1;
+	int64_t now = T0 + 1000000, depth = -1, due = -1;
 	size_t n = 0;
 
 	/* Only the messages inserted here are queued or sending. */
@@ -185,6 +185,8 @@ static void test_outbox_claim(void **state)
 	assert_int_equal(store_message_insert(f->c, &m), OG_OK);
 	assert_int_equal(store_outbox_depth(f->c, &depth), OG_OK);
 	assert_int_equal(depth, 3);
+	assert_int_equal(store_outbox_oldest_due(f->c, &due), OG_OK);
+	assert_int_equal(due, now - 200);
 
 	assert_int_equal(store_outbox_claim(f->c, now, now + 30000, 8, out, &n), OG_OK);
 	assert_int_equal(n, 2);
@@ -219,6 +221,8 @@ static void test_outbox_claim(void **state)
 	}
 	assert_int_equal(store_outbox_depth(f->c, &depth), OG_OK);
 	assert_int_equal(depth, 0);
+	assert_int_equal(store_outbox_oldest_due(f->c, &due), OG_OK);
+	assert_int_equal(due, 0);
 	assert_int_equal(store_outbox_claim(f->c, now + 999999, now + 999999, 8, out, &n), OG_OK);
 	assert_int_equal(n, 0);
 }
