@@ -2,7 +2,7 @@
  * The fixture the domain's unit tests share: a fresh SQLite database in a
  * temporary directory, migrated, and a domain on it with a fixed secret and
  * the test's own clock, so the rules run on a real store with time in the
- * test's hands. Static inline, as store_sqlite_fixture.h.
+ * test's hands. Static inline, as tests/unit/store/store_fixture.h.
  */
 #ifndef OG_DOMAIN_FIXTURE_H
 #define OG_DOMAIN_FIXTURE_H
