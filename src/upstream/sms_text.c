@@ -451,6 +451,7 @@ static enum og_err sms_text_decode_octets(const uint8_t *s, size_t len, uint32_t
 enum og_err sms_text_decode(uint8_t data_coding, bool udhi, const uint8_t *octets, size_t len,
 			    char *utf8, size_t max, size_t *out_len, struct og_detail *d)
 {
+	const uint8_t *body;
 	size_t skip = 0;
 	enum og_err rc;
 
@@ -465,18 +466,20 @@ enum og_err sms_text_decode(uint8_t data_coding, bool udhi, const uint8_t *octet
 		}
 		skip = (size_t)octets[0] + 1;
 	}
+	/* octets may be NULL when len is 0, and NULL must not be offset. */
+	body = len > 0 ? octets + skip : octets;
 	switch (data_coding) {
 	case SMS_TEXT_DATA_CODING_GSM7:
-		rc = sms_text_decode_gsm(octets + skip, len - skip, utf8, max, out_len, d);
+		rc = sms_text_decode_gsm(body, len - skip, utf8, max, out_len, d);
 		break;
 	case SMS_TEXT_DATA_CODING_IA5:
-		rc = sms_text_decode_octets(octets + skip, len - skip, 0x7F, utf8, max, out_len, d);
+		rc = sms_text_decode_octets(body, len - skip, 0x7F, utf8, max, out_len, d);
 		break;
 	case SMS_TEXT_DATA_CODING_LATIN1:
-		rc = sms_text_decode_octets(octets + skip, len - skip, 0xFF, utf8, max, out_len, d);
+		rc = sms_text_decode_octets(body, len - skip, 0xFF, utf8, max, out_len, d);
 		break;
 	case SMS_TEXT_DATA_CODING_UCS2:
-		rc = sms_text_decode_ucs2(octets + skip, len - skip, utf8, max, out_len, d);
+		rc = sms_text_decode_ucs2(body, len - skip, utf8, max, out_len, d);
 		break;
 	default:
 		rc = og_fail(d, OG_ERR_INVALID_REQUEST, "sms.data_coding",

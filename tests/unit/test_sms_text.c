@@ -457,6 +457,10 @@ static void test_decode(void **state)
 	assert_int_equal(sms_text_decode(4, false, (const uint8_t *)"\x01", 1, out, sizeof out, &n,
 					 NULL),
 			 OG_ERR_INVALID_REQUEST);
+	/* Nothing at all, with no buffer behind it, is empty text. */
+	assert_int_equal(sms_text_decode(8, false, NULL, 0, out, sizeof out, &n, NULL), OG_OK);
+	assert_int_equal(n, 0);
+	assert_string_equal(out, "");
 	/* Output that does not fit, by one: refused, and still terminated. */
 	assert_int_equal(sms_text_decode(0, false, (const uint8_t *)"abcd", 4, out, 4, &n, NULL),
 			 OG_ERR_PAYLOAD_TOO_LARGE);
