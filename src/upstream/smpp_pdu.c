@@ -584,6 +584,11 @@ enum og_err smpp_pdu_encode(const struct smpp_pdu *p, uint8_t *buf, size_t max, 
 	/* Which commands we send is decided in code, never by input. */
 	assert(c && (c->flags & SMPP_PDU_F_CODED));
 	*len = 0;
+	if (!c || !(c->flags & SMPP_PDU_F_CODED)) {
+		rc = og_fail(d, OG_ERR_INTERNAL, "smpp.command_id",
+			     "command_id 0x%08X cannot be encoded", (unsigned)p->header.command_id);
+		goto out;
+	}
 	rc = smpp_pdu_put(&w, zero_header, sizeof zero_header, d);
 	if (rc != OG_OK)
 		goto out;

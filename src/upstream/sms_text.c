@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define SMS_TEXT_GSM_ESC 0x1B
+#define SMS_TEXT_GSM_ALPHABET_SIZE 128 /* septets 0x00..0x7F */
+#define SMS_TEXT_GSM_CHAR_MAX 2        /* septets of one character: ESC and its code */
 #define SMS_TEXT_GSM_NONE 0xFFFF     /* a table slot no character maps to */
 #define SMS_TEXT_CHAR_OCTETS_MAX 4   /* one character in any alphabet, or in UTF-8 */
 #define SMS_TEXT_UNICODE_MAX 0x10FFFFu
@@ -20,7 +22,7 @@
 
 /* GSM 03.38 default alphabet: septet -> Unicode. 0x1B is the escape to the
  * extension table, so no character maps to it. */
-static const uint16_t sms_text_gsm_basic[128] = {
+static const uint16_t sms_text_gsm_basic[SMS_TEXT_GSM_ALPHABET_SIZE] = {
 	0x0040, 0x00A3, 0x0024, 0x00A5, 0x00E8, 0x00E9, 0x00F9, 0x00EC, /* 0x00 */
 	0x00F2, 0x00C7, 0x000A, 0x00D8, 0x00F8, 0x000D, 0x00C5, 0x00E5, /* 0x08 */
 	0x0394, 0x005F, 0x03A6, 0x0393, 0x039B, 0x03A9, 0x03A0, 0x03A8, /* 0x10 */
@@ -61,9 +63,9 @@ static const struct sms_text_gsm_ext sms_text_gsm_ext[] = {
 #define SMS_TEXT_GSM_EXT_COUNT (sizeof sms_text_gsm_ext / sizeof sms_text_gsm_ext[0])
 
 /* Writes cp as GSM septets into out; returns how many (1, 2), 0 if cp has none. */
-static size_t sms_text_gsm_encode(uint32_t cp, uint8_t out[2])
+static size_t sms_text_gsm_encode(uint32_t cp, uint8_t out[SMS_TEXT_GSM_CHAR_MAX])
 {
-	for (size_t i = 0; i < 128; i++) {
+	for (size_t i = 0; i < SMS_TEXT_GSM_ALPHABET_SIZE; i++) {
 		/* The escape's slot holds a sentinel that U+FFFF would match. */
 		if (i != SMS_TEXT_GSM_ESC && sms_text_gsm_basic[i] == cp) {
 			out[0] = (uint8_t)i;
@@ -101,7 +103,7 @@ static bool sms_text_ia5_ok(uint32_t cp)
  * it is invalid or cut short. */
 static size_t sms_text_utf8_next(const uint8_t *s, size_t len, uint32_t *cp)
 {
-	static const uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+	static const uint32_t min_for_len[SMS_TEXT_CHAR_OCTETS_MAX + 1] = {0, 0, 0x80, 0x800, 0x10000};
 	size_t n;
 	uint32_t v;
 
@@ -179,7 +181,7 @@ struct sms_text_char {
 
 static void sms_text_char_encode(int alphabet, uint32_t cp, struct sms_text_char *c)
 {
-	uint8_t septets[2];
+	uint8_t septets[SMS_TEXT_GSM_CHAR_MAX];
 	size_t gsm;
 
 	memset(c, 0, sizeof *c);
@@ -233,7 +235,7 @@ struct sms_text_measure {
 static enum og_err sms_text_measure(const uint8_t *s, size_t len, struct sms_text_measure *m,
 				    struct og_detail *d)
 {
-	uint8_t septets[2];
+	uint8_t septets[SMS_TEXT_GSM_CHAR_MAX];
 	size_t off = 0;
 
 	memset(m, 0, sizeof *m);
@@ -376,11 +378,11 @@ static enum og_err sms_text_decode_gsm(const uint8_t *s, size_t len, char *out, 
 		uint32_t cp;
 		enum og_err rc;
 
-		if (s[i] >= 0x80)
+		if (s[i] >= SMS_TEXT_GSM_ALPHABET_SIZE)
 			return og_fail(d, OG_ERR_INVALID_REQUEST, "sms.text",
 				       "octet %zu (0x%02X) is not a GSM septet", i, s[i]);
 		if (s[i] == SMS_TEXT_GSM_ESC) {
-			if (i + 1 == len || s[i + 1] == SMS_TEXT_GSM_ESC || s[i + 1] >= 0x80) {
+			if (i + 1 == len || s[i + 1] == SMS_TEXT_GSM_ESC || s[i + 1] >= SMS_TEXT_GSM_ALPHABET_SIZE) {
 				cp = ' ';
 			} else {
 				cp = sms_text_gsm_ext_decode(s[i + 1]);
