@@ -9,6 +9,8 @@
  */
 #include "api/api_int.h"
 
+#include "domain/cache.h"
+
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -381,7 +383,11 @@ void api_handle(void *arg, const struct httpd_request *req, struct httpd_respons
 			rc = OG_ERR_UNAVAILABLE;
 			goto out;
 		}
-		rc = api_auth_check(&call);
+		/* One read of the configuration generation makes every cached
+		 * key, tenant and template this request uses current. */
+		rc = cache_refresh(call.d, call.conn);
+		if (rc == OG_OK)
+			rc = api_auth_check(&call);
 		if (rc != OG_OK)
 			goto out;
 	}

@@ -125,7 +125,7 @@ json_t *api_guard_tenant_json(struct api_call *call, const char *tenant_id, json
 	struct policy p;
 	json_t *countries;
 
-	if (!tenant || policy_resolve(call->conn, &call->d->cfg.guard, tenant_id, &p) != OG_OK)
+	if (!tenant || policy_resolve(call->d, call->conn, tenant_id, &p) != OG_OK)
 		goto fail;
 	for (int i = 0; i < STORE_POLICY__COUNT; i++) {
 		const struct policy_setting *s = policy_setting(i);

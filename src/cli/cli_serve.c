@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/purger.h"
 #include "domain/apikey.h"
+#include "domain/cache.h"
 #include "http/httpd.h"
 #include "upstream/dispatch.h"
 
@@ -81,6 +82,11 @@ int cli_serve(int argc, char **argv)
 		return 1;
 	domain_init(&d, &cs.secret);
 	d.secret_prev = cli_store_secret_prev(&cs);
+	if (cache_new(&d.cache) != OG_OK) {
+		fprintf(stderr, "otpgate: out of memory\n");
+		cli_store_close(&cs);
+		return 1;
+	}
 	d.cfg.price_paise = cfg.price_paise;
 	d.cfg.price_own_paise = cfg.price_own_paise; /* DLT: the own route's price */
 	d.cfg.dlt_var_max_len = cfg.dlt_var_max_len;
@@ -142,6 +148,7 @@ out:
 		dispatch_stop(dp, SERVE_DISPATCH_DRAIN_MS);
 	}
 	cli_store_close(&cs);
+	cache_free(d.cache);
 	sodium_memzero(&cfg, sizeof cfg);
 	if (status == 0)
 		log_info("serve.stopped", NULL);

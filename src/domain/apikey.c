@@ -5,6 +5,8 @@
  */
 #include "domain/apikey.h"
 
+#include "domain/cache.h"
+
 #include "base/cidr.h"
 #include "base/log.h"
 
@@ -314,7 +316,7 @@ static enum og_err apikey_find(const struct domain *d, struct store_conn *c, con
 	enum og_err rc;
 
 	apikey_hash(d->secret, text, hash);
-	rc = store_key_find_by_hash(c, hash, k);
+	rc = cache_key(d, c, hash, k);
 	/* The index found the row by hash; comparing again in constant time
 	 * costs nothing and does not rely on the database's comparison. */
 	if (rc == OG_OK && sodium_memcmp(hash, k->hash, SECRET_HASH_LEN) != 0)

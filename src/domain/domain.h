@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+struct cache;
+
 #define DOMAIN_RESENDS_MAX 3          /* resends allowed per OTP request */
 #define DOMAIN_IDEM_TTL_MS (24LL * 3600 * 1000)
 #define DOMAIN_IDEM_LOCK_MS (60LL * 1000) /* an in-flight claim older than this was abandoned */
@@ -42,6 +44,9 @@ struct domain {
 	/** Called after a transaction that queued a message commits; may be NULL. */
 	void (*on_queued)(void *arg);
 	void *on_queued_arg;
+	/* What the request paths keep of the configuration (cache.h); NULL to
+	 * read the store every time, as the CLI does. Owned by whoever set it. */
+	struct cache *cache;
 };
 
 /** Fills d with the defaults (25 paise, +05:30, 30 s cooldown, "log"). */

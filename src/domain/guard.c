@@ -99,7 +99,7 @@ enum og_err guard_send_precheck(const struct domain *d, struct store_conn *c,
 	enum og_err rc;
 
 	memset(g, 0, sizeof *g);
-	rc = policy_resolve(c, &d->cfg.guard, t->id, &g->policy);
+	rc = policy_resolve_cached(d, c, t->id, &g->policy);
 	if (rc != OG_OK)
 		return rc;
 	guard_phone_hash(d, t->id, phone, g->phone_hash);
@@ -373,7 +373,7 @@ enum og_err guard_verify_check(const struct domain *d, struct store_conn *c,
 	enum og_err rc;
 
 	guard_lock_fresh(o, l);
-	rc = policy_resolve(c, &d->cfg.guard, o->tenant_id, &v->policy);
+	rc = policy_resolve_cached(d, c, o->tenant_id, &v->policy);
 	if (rc != OG_OK || v->policy.values[STORE_POLICY_VERIFY_FAILURES] == 0)
 		return rc;
 	rc = store_guard_lock_get(c, o->tenant_id, o->phone_hash, l);

@@ -8,6 +8,7 @@
 #include "domain/otp.h"
 
 #include "base/log.h"
+#include "domain/cache.h"
 #include "domain/guard.h"
 #include "domain/ledger.h"
 #include "domain/otp_context.h"
@@ -167,8 +168,8 @@ static enum og_err otp_message(const struct domain *d, const struct otp_plan *p,
 static enum og_err otp_tenant(const struct domain *d, struct store_conn *c, const char *tenant_id,
 			      struct store_tenant *out)
 {
-	enum og_err rc = store_tenant_read(c, tenant_id, out);
-	(void)d;
+	enum og_err rc = cache_tenant(d, c, tenant_id, out);
+
 	if (rc != OG_OK)
 		return rc;
 	return out->suspended ? OG_ERR_TENANT_SUSPENDED : OG_OK;

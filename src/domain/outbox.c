@@ -7,6 +7,8 @@
  */
 #include "domain/outbox.h"
 
+#include "domain/cache.h"
+
 #include "base/log.h"
 #include "base/metrics.h"
 #include "domain/ledger.h"
@@ -22,7 +24,14 @@ enum og_err outbox_claim(const struct domain *d, struct store_conn *c, size_t ma
 			 struct store_message *out, size_t *n)
 {
 	int64_t now = domain_now_ms(d);
+	enum og_err rc;
+
 	assert(max >= 1 && max <= OUTBOX_CLAIM_MAX);
+	/* The claimed messages' tenants are read through the cache: make it
+	 * current first, so a changed upstream applies to the next message. */
+	rc = cache_refresh(d, c);
+	if (rc != OG_OK)
+		return rc;
 	return store_outbox_claim(c, now, now + OUTBOX_LEASE_MS, max, out, n);
 }
 
@@ -119,7 +128,7 @@ enum og_err outbox_route(const struct domain *d, struct store_conn *c, const cha
 	enum og_err rc;
 
 	memset(out, 0, sizeof *out);
-	rc = store_tenant_get(c, tenant_id, &t);
+	rc = cache_tenant(d, c, tenant_id, &t);
 	if (rc != OG_OK)
 		return rc;
 	memcpy(out->provider, t.upstream_provider, sizeof out->provider);

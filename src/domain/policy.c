@@ -7,6 +7,9 @@
  */
 #include "domain/policy.h"
 
+#include "domain/cache.h"
+#include "domain/domain.h"
+
 #include <assert.h>
 #include <string.h>
 
@@ -148,20 +151,34 @@ static void policy_merge(const struct policy *base, const struct store_policy *o
 	}
 }
 
-enum og_err policy_resolve(struct store_conn *c, const struct policy *defaults,
-			   const char *tenant_id, struct policy *out)
+/* Merges the overrides read by rc/o over the deployment's defaults. */
+static enum og_err policy_resolved(const struct domain *d, enum og_err rc,
+				   const struct store_policy *o, struct policy *out)
 {
-	struct store_policy o;
-	enum og_err rc = store_policy_get(c, tenant_id, &o);
-
 	if (rc == OG_ERR_NOT_FOUND) {
-		*out = *defaults;
+		*out = d->cfg.guard;
 		return OG_OK;
 	}
 	if (rc != OG_OK)
 		return rc;
-	policy_merge(defaults, &o, out);
+	policy_merge(&d->cfg.guard, o, out);
 	return OG_OK;
+}
+
+enum og_err policy_resolve(const struct domain *d, struct store_conn *c, const char *tenant_id,
+			   struct policy *out)
+{
+	struct store_policy o;
+
+	return policy_resolved(d, store_policy_get(c, tenant_id, &o), &o, out);
+}
+
+enum og_err policy_resolve_cached(const struct domain *d, struct store_conn *c,
+				  const char *tenant_id, struct policy *out)
+{
+	struct store_policy o;
+
+	return policy_resolved(d, cache_policy(d, c, tenant_id, &o), &o, out);
 }
 
 bool policy_input_given(const struct policy_input *in)

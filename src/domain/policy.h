@@ -61,9 +61,15 @@ bool policy_valid(const struct policy *p, int *bad);
 /** True if the E.164 number's calling code is in p's allow-list. */
 bool policy_country_allowed(const struct policy *p, const char *e164);
 
-/** Reads the tenant's settings in force: its overrides over defaults. */
-enum og_err policy_resolve(struct store_conn *c, const struct policy *defaults,
-			   const char *tenant_id, struct policy *out);
+struct domain;
+
+/** Reads the tenant's settings in force: its overrides over the deployment's (d->cfg.guard). */
+enum og_err policy_resolve(const struct domain *d, struct store_conn *c, const char *tenant_id,
+			   struct policy *out);
+
+/** The same through the configuration cache (cache.h), for the send and verify paths. */
+enum og_err policy_resolve_cached(const struct domain *d, struct store_conn *c,
+				  const char *tenant_id, struct policy *out);
 
 /** True if the input changes anything. */
 bool policy_input_given(const struct policy_input *in);

@@ -7,6 +7,8 @@
  */
 #include "domain/pumping.h"
 
+#include "domain/cache.h"
+
 #include "base/log.h"
 #include "base/metrics.h"
 
@@ -39,9 +41,8 @@ enum og_err pumping_blocked(const struct domain *d, struct store_conn *c, const 
 			    const char *prefix, struct og_detail *det)
 {
 	struct store_alert a;
-	enum og_err rc = store_alert_find_active(c, tenant_id, prefix, &a);
+	enum og_err rc = cache_alert_active(d, c, tenant_id, prefix, &a);
 
-	(void)d;
 	if (rc == OG_ERR_NOT_FOUND)
 		return OG_OK;
 	if (rc != OG_OK)

@@ -6,6 +6,8 @@
  */
 #include "domain/scrub.h"
 
+#include "domain/cache.h"
+
 #include "base/log.h"
 #include "base/metrics.h"
 #include "domain/dlt_scrub.h"
@@ -118,7 +120,7 @@ enum og_err scrub_send(const struct domain *d, struct store_conn *c, const struc
 			rc = OG_ERR_NOMEM;
 			goto out;
 		}
-		rc = store_template_get_by_dlt_id(c, owner, tmpl->dlt_template_id, platform_tmpl);
+		rc = cache_template_by_dlt_id(d, c, owner, tmpl->dlt_template_id, platform_tmpl);
 		if (rc == OG_ERR_NOT_FOUND)
 			reg = NULL;
 		else if (rc != OG_OK)
@@ -136,7 +138,7 @@ enum og_err scrub_send(const struct domain *d, struct store_conn *c, const struc
 	in.shared = shared;
 	in.header.name = header;
 	if (header[0]) {
-		rc = store_dlt_header_get(c, owner, header, &h);
+		rc = cache_dlt_header(d, c, owner, header, &h);
 		if (rc != OG_OK && rc != OG_ERR_NOT_FOUND)
 			goto out;
 		if (rc == OG_OK) {

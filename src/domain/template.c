@@ -5,6 +5,8 @@
  */
 #include "domain/template.h"
 
+#include "domain/cache.h"
+
 #include "domain/dlt_lint.h"
 #include "domain/registry.h"
 
@@ -285,11 +287,10 @@ enum og_err template_resolve(const struct domain *d, struct store_conn *c, const
 {
 	enum og_err rc;
 
-	(void)d;
 	if (!name_or_id || !name_or_id[0])
-		rc = store_template_get_default(c, tenant_id, out);
+		rc = cache_template_default(d, c, tenant_id, out);
 	else
-		rc = store_template_get(c, tenant_id, name_or_id, out);
+		rc = cache_template(d, c, tenant_id, name_or_id, out);
 	return rc == OG_ERR_NOT_FOUND ? OG_ERR_TEMPLATE_NOT_FOUND : rc;
 }
 

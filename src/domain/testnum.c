@@ -7,6 +7,8 @@
  */
 #include "domain/testnum.h"
 
+#include "domain/cache.h"
+
 #include "base/log.h"
 
 #include <assert.h>
@@ -178,7 +180,7 @@ enum og_err testnum_lookup(const struct domain *d, struct store_conn *c, const c
 
 	*found = false;
 	testnum_phone_hash(d, tenant_id, phone, hash);
-	rc = store_testnum_find(c, tenant_id, hash, &t);
+	rc = cache_testnum(d, c, tenant_id, hash, &t);
 	if (rc == OG_ERR_NOT_FOUND)
 		return OG_OK;
 	if (rc != OG_OK)

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdlib.h>
 
 extern const struct store_driver store_sqlite_driver;
 extern const struct store_driver store_pg_driver;
@@ -156,10 +157,27 @@ static struct store_sql sql_migrations_table = {
 		" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL"
 		") STRICT",
 };
-static struct store_sql sql_migrations_version = {
-	.text = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+static struct store_sql sql_migrations_applied = {
+	.text = "SELECT version FROM schema_migrations ORDER BY version"};
 static struct store_sql sql_migrations_record = {
 	.text = "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?1, ?2, ?3)"};
+
+#define STORE_MIGRATIONS_MAX 256 /* migration files, at most */
+
+/* Reads one recorded version. */
+static void store_version_read(struct store_row *r, void *record)
+{
+	*(int64_t *)record = store_row_int64(r);
+}
+
+/* True if version is among the n recorded, sorted ascending. */
+static bool store_version_applied(const int64_t *applied, size_t n, int64_t version)
+{
+	for (size_t i = 0; i < n && applied[i] <= version; i++)
+		if (applied[i] == version)
+			return true;
+	return false;
+}
 
 /* Records migration m as applied. */
 static enum og_err store_migration_record(struct store_conn *c, const struct migration *m)
@@ -178,16 +196,18 @@ static enum og_err store_migration_record(struct store_conn *c, const struct mig
 
 /* Every pending migration runs in one write transaction that first takes
  * the schema's lock (PostgreSQL: an advisory lock; SQLite: BEGIN IMMEDIATE
- * is one already), and the version is read under it, so nodes or processes
- * that start at once apply each migration exactly once: the others wait,
- * then find nothing left to do. Both databases' DDL is transactional, so a
- * failed migration leaves the schema as it was; migration files therefore
- * must not contain BEGIN or COMMIT of their own. */
+ * is one already), and the applied versions are read under it, so nodes or
+ * processes that start at once apply each migration exactly once: the
+ * others wait, then find nothing left to do. A migration is pending when
+ * its version is not recorded, whatever newer ones are. Both databases'
+ * DDL is transactional, so a failed migration leaves the schema as it was;
+ * migration files therefore must not contain BEGIN or COMMIT of their own. */
 enum og_err store_migrate(struct store_conn *c, int *applied)
 {
+	int64_t *done = NULL;
 	const struct migration *m;
 	struct store_stmt *st;
-	int64_t current = 0;
+	size_t ndone = 0;
 	int newest = 0;
 	int count = 0;
 	enum og_err rc;
@@ -203,16 +223,19 @@ enum og_err store_migrate(struct store_conn *c, int *applied)
 						    ? sql_migrations_table.dialect[c->drv->dialect]
 						    : sql_migrations_table.text,
 					 "schema_migrations");
+	if (rc == OG_OK && !(done = malloc(STORE_MIGRATIONS_MAX * sizeof *done)))
+		rc = OG_ERR_NOMEM;
 	if (rc == OG_OK)
-		rc = store_prepare(c, &sql_migrations_version, &st);
+		rc = store_prepare(c, &sql_migrations_applied, &st);
 	if (rc == OG_OK)
-		rc = store_ints(st, &current, NULL);
+		rc = store_collect_all(st, store_version_read, done, sizeof *done,
+				       STORE_MIGRATIONS_MAX, &ndone);
 	if (rc != OG_OK)
 		goto out;
 	for (m = c->drv->migrations; m->version != 0; m++) {
 		assert(m->version > newest); /* the table is sorted by file name */
 		newest = m->version;
-		if (m->version <= current)
+		if (store_version_applied(done, ndone, m->version))
 			continue;
 		rc = c->drv->exec_script(c, m->sql, m->name);
 		if (rc == OG_OK)
@@ -222,9 +245,9 @@ enum og_err store_migrate(struct store_conn *c, int *applied)
 		count++;
 	}
 	/* A schema from a newer otpgate may hold data this one would corrupt. */
-	if (current > newest) {
-		log_error("store.schema_too_new", "{s:I, s:i}", "version", (json_int_t)current,
-			  "newest_known", newest);
+	if (ndone > 0 && done[ndone - 1] > newest) {
+		log_error("store.schema_too_new", "{s:I, s:i}", "version",
+			  (json_int_t)done[ndone - 1], "newest_known", newest);
 		rc = OG_ERR_STORE;
 		goto out;
 	}
@@ -237,5 +260,6 @@ enum og_err store_migrate(struct store_conn *c, int *applied)
 out:
 	if (rc != OG_OK)
 		store_rollback(c);
+	free(done);
 	return rc;
 }

@@ -64,6 +64,12 @@ enum og_err store_batch_begin(struct store_conn *c);
 /** Sends the batch's writes and waits for them: the first error, if any. */
 enum og_err store_batch_end(struct store_conn *c);
 
+/* ---- The configuration generation (store_generation.c) ---------------- */
+
+/** Reads the counter every configuration write bumps (keys, tenants, templates,
+ *  policies, test numbers, the DLT registry, pumping alerts). */
+enum og_err store_generation_get(struct store_conn *c, int64_t *gen);
+
 /* ---- Tenants (store_tenant.c) ------------------------------------------ */
 
 enum og_err store_tenant_insert(struct store_conn *c, const struct store_tenant *t);
@@ -301,6 +307,9 @@ enum og_err store_alert_get(struct store_conn *c, const char *tenant_id, const c
 /** Lists alerts newest first (by id) before before_id (NULL: the newest). */
 enum og_err store_alert_list(struct store_conn *c, const char *tenant_id, const char *before_id,
 			     size_t limit, struct store_alert *out, size_t *n);
+/** Lists up to max of the tenant's active alerts, by prefix. */
+enum og_err store_alert_list_active(struct store_conn *c, const char *tenant_id, size_t max,
+				    struct store_alert *out, size_t *n);
 /** Lifts an active alert; OG_ERR_NOT_FOUND if there is no such active alert. */
 enum og_err store_alert_lift(struct store_conn *c, const char *tenant_id, const char *id,
 			     int64_t now_ms, const char *lifted_by);

@@ -28,6 +28,9 @@ static struct store_sql sql_list = {
 static struct store_sql sql_lift = {
 	.text = "UPDATE guard_alerts SET lifted_at_ms = ?3, lifted_by = ?4 WHERE tenant_id = ?1"
 		" AND id = ?2 AND lifted_at_ms = 0"};
+static struct store_sql sql_list_active = {
+	.text = "SELECT " ALERT_COLS " FROM guard_alerts WHERE tenant_id = ?1 AND lifted_at_ms = 0"
+		" ORDER BY prefix LIMIT ?2"};
 static struct store_sql sql_count_active = {
 	.text = "SELECT COUNT(*) FROM guard_alerts WHERE lifted_at_ms = 0"};
 
@@ -126,6 +129,22 @@ enum og_err store_alert_list(struct store_conn *c, const char *tenant_id, const 
 		return rc;
 	store_bind_int64(st, 3, (int64_t)limit);
 	return store_collect(st, alert_read, out, sizeof *out, limit, n);
+}
+
+enum og_err store_alert_list_active(struct store_conn *c, const char *tenant_id, size_t max,
+				    struct store_alert *out, size_t *n)
+{
+	struct store_stmt *st;
+	enum og_err rc;
+
+	assert(tenant_id && max >= 1 && max <= STORE_PAGE_MAX && out && n);
+	*n = 0;
+	rc = store_prepare(c, &sql_list_active, &st);
+	if (rc != OG_OK)
+		return rc;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_int64(st, 2, (int64_t)max);
+	return store_collect(st, alert_read, out, sizeof *out, max, n);
 }
 
 enum og_err store_alert_lift(struct store_conn *c, const char *tenant_id, const char *id,

@@ -19,7 +19,7 @@ from harness import (SOURCE_DIR, case, db_exec, db_for, db_rows, eq, main, ok,  
 
 # The platform catalogue: reference tables under Citus, keyed without tenant_id.
 REFERENCE_PREFIXES = ("platform_",)
-REFERENCE_TABLES = {"tenants", "api_keys", "secret_state", "schema_migrations"}
+REFERENCE_TABLES = {"tenants", "api_keys", "secret_state", "schema_migrations", "config_generation"}
 
 
 def is_reference(table):

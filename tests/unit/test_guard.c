@@ -471,7 +471,7 @@ static void test_policy_validation(void **state)
 	set(&in.policy, STORE_POLICY_PER_PHONE_COUNT, 2);
 	set(&in.policy, STORE_POLICY_PUMPING_MIN_SENDS, 7);
 	assert_int_equal(tenant_patch(&f->d, f->c, &audit_cli, "lambda", &in, &t, &det), OG_OK);
-	assert_int_equal(policy_resolve(f->c, &f->d.cfg.guard, "lambda", &eff), OG_OK);
+	assert_int_equal(policy_resolve(&f->d, f->c, "lambda", &eff), OG_OK);
 	assert_int_equal(eff.values[STORE_POLICY_PER_PHONE_COUNT], 2);
 	assert_int_equal(eff.values[STORE_POLICY_PER_PHONE_WINDOW_SEC], 600);
 	assert_int_equal(eff.values[STORE_POLICY_PUMPING_MIN_SENDS], 7);
@@ -479,7 +479,7 @@ static void test_policy_validation(void **state)
 	memset(&in, 0, sizeof in);
 	in.policy.has_limits = in.policy.limits_null = true;
 	assert_int_equal(tenant_patch(&f->d, f->c, &audit_cli, "lambda", &in, &t, &det), OG_OK);
-	assert_int_equal(policy_resolve(f->c, &f->d.cfg.guard, "lambda", &eff), OG_OK);
+	assert_int_equal(policy_resolve(&f->d, f->c, "lambda", &eff), OG_OK);
 	assert_int_equal(eff.values[STORE_POLICY_PER_PHONE_COUNT], 5);
 	assert_int_equal(eff.values[STORE_POLICY_PUMPING_MIN_SENDS], 7);
 }
